@@ -1,0 +1,1 @@
+"""Private core: compat shim, dtypes, primitives, reduction and validation."""

@@ -1,0 +1,127 @@
+"""The one module that talks to ``array_api_compat`` and to backend internals.
+
+Everything backend-specific that is not a primitive lives here: namespace and
+device resolution, backend predicates, and the question "may this array's values
+be read right now without a trace, a device sync or a graph break?".
+
+No framework is imported at module level. A framework module is looked up in
+``sys.modules`` only after an array of that framework has been seen, so importing
+``arrayloss`` never imports torch, JAX, CuPy or Dask.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+from typing import Any
+
+import array_api_compat as _aac
+
+Array = Any
+Namespace = ModuleType
+
+__all__ = [
+    "Array",
+    "Namespace",
+    "array_namespace",
+    "device_of",
+    "is_array",
+    "is_cupy_namespace",
+    "is_dask_namespace",
+    "is_jax_namespace",
+    "is_numpy_namespace",
+    "is_strict_namespace",
+    "is_torch_namespace",
+    "library_name",
+    "values_readable",
+]
+
+is_numpy_namespace = _aac.is_numpy_namespace
+is_torch_namespace = _aac.is_torch_namespace
+is_jax_namespace = _aac.is_jax_namespace
+is_cupy_namespace = _aac.is_cupy_namespace
+is_dask_namespace = _aac.is_dask_namespace
+is_strict_namespace = _aac.is_array_api_strict_namespace
+is_array = _aac.is_array_api_obj
+
+
+def library_name(x: object) -> str:
+    """Return the top-level package that owns ``x`` (``"torch"``, ``"jax"``, ...)."""
+    module = type(x).__module__ or ""
+    root = module.split(".", 1)[0]
+    if root == "jaxlib":
+        return "jax"
+    return root or type(x).__name__
+
+
+def array_namespace(*arrays: object) -> Namespace:
+    """Return the Array API namespace shared by every non-``None`` argument.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array, or if the arrays come from different
+        libraries (the message names both).
+    """
+    present = [a for a in arrays if a is not None]
+    for a in present:
+        if not is_array(a):
+            raise TypeError(
+                f"expected arrays (NumPy, PyTorch, JAX, CuPy, Dask or any Array API "
+                f"library), got {type(a).__module__}.{type(a).__qualname__}"
+            )
+    try:
+        return _aac.array_namespace(*present)
+    except TypeError:
+        libraries = sorted({library_name(a) for a in present})
+        raise TypeError(
+            "all array arguments must come from one library, got a mix of "
+            + " and ".join(libraries)
+            + "; convert them to one library first"
+        ) from None
+
+
+def device_of(x: Array) -> Any:
+    """Return the device of ``x`` in the form its namespace's creation functions accept."""
+    return _aac.device(x)
+
+
+def _torch_values_readable(x: Array) -> bool:
+    torch = sys.modules["torch"]
+    if x.device.type != "cpu":
+        return False  # reading would synchronise with the accelerator
+    if torch.compiler.is_compiling():
+        return False  # a data-dependent read is a graph break
+    functorch = getattr(torch._C, "_functorch", None)
+    if functorch is not None and functorch.is_functorch_wrapped_tensor(x):
+        return False  # torch.func.vmap/grad: values are batched or traced
+    return not x.is_meta
+
+
+def _jax_values_readable(x: Array) -> bool:
+    jax = sys.modules["jax"]
+    if isinstance(x, jax.core.Tracer):
+        return False  # under jit, grad, vmap: no concrete value
+    try:
+        platforms = {d.platform for d in x.devices()}
+    except Exception:  # pragma: no cover - committed-less or deleted arrays
+        return False
+    return platforms == {"cpu"}
+
+
+def values_readable(x: Array, xp: Namespace) -> bool:
+    """Whether reading ``x``'s values is cheap and legal right now.
+
+    True only for eager arrays in host memory: NumPy, array-api-strict, torch CPU
+    tensors outside ``torch.compile`` and ``torch.func`` transforms, and concrete
+    JAX arrays on the CPU. Everything else (tracers, GPU arrays, Dask graphs) would
+    need a trace-time error, a device sync or a compute, so value checks are skipped
+    there and invalid values surface as NaN instead.
+    """
+    if is_numpy_namespace(xp) or is_strict_namespace(xp):
+        return True
+    if is_torch_namespace(xp):
+        return _torch_values_readable(x)
+    if is_jax_namespace(xp):
+        return _jax_values_readable(x)
+    return False

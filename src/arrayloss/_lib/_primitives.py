@@ -1,0 +1,217 @@
+"""Numerical primitives the Array API standard lacks.
+
+Each primitive has a portable implementation written against the standard and,
+where the backend has one, a native fast path chosen by namespace (never by
+``hasattr``). ``native=False`` forces the portable path; the test-suite checks the
+two agree on every backend.
+
+Native paths:
+
+===============  ==========================  ===========================
+primitive        torch                       JAX
+===============  ==========================  ===========================
+logsumexp        ``torch.logsumexp``         ``jax.nn.logsumexp``
+log_softmax      ``torch.log_softmax``       ``jax.nn.log_softmax``
+softmax          ``torch.softmax``           ``jax.nn.softmax``
+sigmoid          ``torch.sigmoid``           ``jax.nn.sigmoid``
+log_sigmoid      ``F.logsigmoid``            ``jax.nn.log_sigmoid``
+softplus         ``F.softplus``              ``jax.nn.softplus``
+stop_gradient    ``Tensor.detach``           ``jax.lax.stop_gradient``
+take_along_axis  ``torch.gather``            ``jnp.take_along_axis``
+===============  ==========================  ===========================
+
+NumPy uses ``np.take_along_axis`` and otherwise the portable code: SciPy's
+``special`` functions were measured slower than the portable NumPy expressions
+(see ``benchmarks/primitives.py``), and SciPy is not a dependency. CuPy uses
+``cupyx.scipy.special`` for the sigmoid family, logsumexp and the softmaxes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ._compat import (
+    Array,
+    Namespace,
+    device_of,
+    is_cupy_namespace,
+    is_jax_namespace,
+    is_numpy_namespace,
+    is_torch_namespace,
+)
+
+__all__ = [
+    "log1mexp",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "one_hot",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "stop_gradient",
+    "take_along_axis",
+]
+
+
+def _torch() -> Any:
+    return sys.modules["torch"]
+
+
+def _jax() -> Any:
+    import jax  # already imported: the caller holds a JAX array
+    import jax.numpy  # noqa: F401
+
+    return jax
+
+
+def _cupyx_special() -> Any:
+    import cupyx.scipy.special  # already imported with cupy; only the submodule loads
+
+    return cupyx.scipy.special
+
+
+def stop_gradient(x: Array, *, xp: Namespace) -> Array:
+    """``x`` with no gradient flowing back through it."""
+    if is_torch_namespace(xp):
+        return x.detach()
+    if is_jax_namespace(xp):
+        return _jax().lax.stop_gradient(x)
+    return x
+
+
+def logsumexp(
+    x: Array, axis: int, *, xp: Namespace, keepdims: bool = False, native: bool = True
+) -> Array:
+    r""":math:`\log \sum_i e^{x_i}` along ``axis``, without overflow."""
+    if native:
+        if is_torch_namespace(xp):
+            return _torch().logsumexp(x, dim=axis, keepdim=keepdims)
+        if is_jax_namespace(xp):
+            return _jax().nn.logsumexp(x, axis=axis, keepdims=keepdims)
+        if is_cupy_namespace(xp):
+            return _cupyx_special().logsumexp(x, axis=axis, keepdims=keepdims)
+    # max-shift; the shift is detached because logsumexp is shift-invariant, which
+    # keeps the backward pass from differentiating through max (ANCHORS: ~6x slower).
+    # A row of -inf would shift by -inf and give NaN, so such rows shift by 0.
+    shift = stop_gradient(xp.max(x, axis=axis, keepdims=True), xp=xp)
+    zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
+    shift = xp.where(xp.isfinite(shift), shift, zero)
+    out = xp.log(xp.sum(xp.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return out if keepdims else xp.squeeze(out, axis=axis)
+
+
+def log_softmax(x: Array, axis: int, *, xp: Namespace, native: bool = True) -> Array:
+    """``log(softmax(x))`` computed as ``x - logsumexp(x)``."""
+    if native:
+        if is_torch_namespace(xp):
+            return _torch().log_softmax(x, dim=axis)
+        if is_jax_namespace(xp):
+            return _jax().nn.log_softmax(x, axis=axis)
+        if is_cupy_namespace(xp):
+            return _cupyx_special().log_softmax(x, axis=axis)
+    return x - logsumexp(x, axis, xp=xp, keepdims=True, native=False)
+
+
+def softmax(x: Array, axis: int, *, xp: Namespace, native: bool = True) -> Array:
+    """Softmax along ``axis``."""
+    if native:
+        if is_torch_namespace(xp):
+            return _torch().softmax(x, dim=axis)
+        if is_jax_namespace(xp):
+            return _jax().nn.softmax(x, axis=axis)
+        if is_cupy_namespace(xp):
+            return _cupyx_special().softmax(x, axis=axis)
+    shift = stop_gradient(xp.max(x, axis=axis, keepdims=True), xp=xp)
+    e = xp.exp(x - shift)
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def sigmoid(x: Array, *, xp: Namespace, native: bool = True) -> Array:
+    """Logistic sigmoid :math:`1 / (1 + e^{-x})`, finite for every finite ``x``."""
+    if native:
+        if is_torch_namespace(xp):
+            return _torch().sigmoid(x)
+        if is_jax_namespace(xp):
+            return _jax().nn.sigmoid(x)
+        if is_cupy_namespace(xp):
+            return _cupyx_special().expit(x)
+    # e = exp(-|x|) never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def softplus(x: Array, *, xp: Namespace, native: bool = True) -> Array:
+    r""":math:`\log(1 + e^{x})`, exact for large ``|x|``."""
+    if native:
+        if is_torch_namespace(xp):
+            # threshold above which torch returns x itself: beyond float64's
+            # resolution of log1p(exp(-x)), so the result is exact in every dtype.
+            return _torch().nn.functional.softplus(x, threshold=40.0)
+        if is_jax_namespace(xp):
+            return _jax().nn.softplus(x)
+    return xp.logaddexp(xp.zeros((), dtype=x.dtype, device=device_of(x)), x)
+
+
+def log_sigmoid(x: Array, *, xp: Namespace, native: bool = True) -> Array:
+    r""":math:`\log \sigma(x) = -\mathrm{softplus}(-x)`."""
+    if native:
+        if is_torch_namespace(xp):
+            return _torch().nn.functional.logsigmoid(x)
+        if is_jax_namespace(xp):
+            return _jax().nn.log_sigmoid(x)
+        if is_cupy_namespace(xp):
+            return _cupyx_special().log_expit(x)
+    return -softplus(-x, xp=xp, native=False)
+
+
+def log1mexp(a: Array, *, xp: Namespace) -> Array:
+    r""":math:`\log(1 - e^{a})` for :math:`a < 0` (Maechler 2012, eq. 7).
+
+    ``log(-expm1(a))`` near 0 and ``log1p(-exp(a))`` below :math:`-\log 2`; each
+    branch gets an argument safe for it so no NaN leaks into the backward pass.
+    """
+    cut = -0.6931471805599453
+    near = xp.where(a > cut, a, xp.full_like(a, cut))
+    far = xp.where(a > cut, xp.full_like(a, cut), a)
+    return xp.where(a > cut, xp.log(-xp.expm1(near)), xp.log1p(-xp.exp(far)))
+
+
+def take_along_axis(x: Array, index: Array, axis: int, *, xp: Namespace) -> Array:
+    """``x`` at ``index`` along ``axis``; ``index`` has ``x``'s shape without ``axis``.
+
+    Every index must be valid (``0 <= index < x.shape[axis]``); the losses replace
+    ignored and invalid labels before calling this.
+    """
+    idx = xp.expand_dims(index, axis=axis)
+    if is_torch_namespace(xp):
+        picked = _torch().gather(x, axis, idx)
+    elif is_jax_namespace(xp):
+        picked = _jax().numpy.take_along_axis(x, idx, axis=axis, mode="clip")
+    elif is_numpy_namespace(xp) or is_cupy_namespace(xp):
+        picked = xp.take_along_axis(x, idx, axis=axis)
+    else:
+        # portable: select with a one-hot mask (Dask, array-api-strict, the rest)
+        hot = one_hot(index, x.shape[axis], axis, dtype=xp.bool, xp=xp)
+        zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
+        return xp.sum(xp.where(hot, x, zero), axis=axis)
+    return xp.squeeze(picked, axis=axis)
+
+
+def one_hot(labels: Array, num_classes: int, axis: int, *, dtype: Any, xp: Namespace) -> Array:
+    """One-hot encoding of integer ``labels`` with the class axis inserted at ``axis``.
+
+    Written as a comparison with ``arange`` on every backend: ``F.one_hot`` checks
+    label values (a device sync on CUDA) and returns int64.
+    An out-of-range label gives an all-zero row.
+    """
+    ndim = labels.ndim + 1
+    axis = axis % ndim
+    shape = [1] * ndim
+    shape[axis] = num_classes
+    classes = xp.reshape(
+        xp.arange(num_classes, dtype=labels.dtype, device=device_of(labels)), tuple(shape)
+    )
+    hot = xp.expand_dims(labels, axis=axis) == classes
+    return hot if dtype == xp.bool else xp.astype(hot, dtype)
