@@ -1,0 +1,48 @@
+"""Test configuration shared by the suite and the doctests.
+
+The ``backend`` fixture (and its namespace, ``xp``) parametrizes a test over every
+backend of the conformance suite; see ``tests/support/backends.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "tests"))
+
+from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason  # noqa: E402
+
+
+def _backend_params() -> list[Any]:
+    params = []
+    for name in ALL_BACKENDS:
+        reason = skip_reason(name)
+        marks = [pytest.mark.skip(reason=reason)] if reason else []
+        params.append(pytest.param(name, id=name, marks=marks))
+    return params
+
+
+@pytest.fixture(params=_backend_params(), scope="session")
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Every backend of the conformance suite that can run here."""
+    return make_backend(request.param)
+
+
+@pytest.fixture
+def xp(backend: Backend) -> Any:
+    """The Array API namespace arrayloss infers for ``backend``'s arrays."""
+    return backend.xp
+
+
+@pytest.fixture(autouse=True)
+def _doctest_namespace(doctest_namespace: dict[str, Any]) -> None:
+    import numpy as np
+
+    import arrayloss
+
+    doctest_namespace["np"] = np
+    doctest_namespace["al"] = arrayloss
