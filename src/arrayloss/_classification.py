@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._lib._compat import Array, Namespace, array_namespace, device_of
+from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from ._lib._primitives import (
-    log1mexp,
     log_sigmoid,
     log_softmax,
     logsumexp,
     one_hot,
+    softplus,
     take_along_axis,
 )
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
@@ -30,6 +30,8 @@ __all__ = ["binary_cross_entropy", "binary_focal_loss", "cross_entropy", "focal_
 # probabilities of exactly 0 and 1 give a finite loss; we keep its value.
 _LOG_CLAMP = -100.0
 
+REQUIRED = ("logits", "labels")
+
 
 def _prepare_softmax(
     logits: Array,
@@ -38,10 +40,12 @@ def _prepare_softmax(
     ignore_index: object,
     weights: Array | None,
     reduction: str,
-    extra: tuple[Any, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Array, ClassTarget, int, Namespace, str]:
     """Common validation for softmax losses; returns logits in the compute dtype."""
-    xp = array_namespace(logits, labels, weights, *extra)
+    xp = array_namespace(
+        logits=logits, labels=labels, weights=weights, **(extra or {}), required=REQUIRED
+    )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(logits, "logits", xp)
     ax = normalize_axis(axis, logits.ndim)
@@ -50,11 +54,6 @@ def _prepare_softmax(
     unreduced = tuple(logits.shape[:ax]) + tuple(logits.shape[ax + 1 :])
     check_weights(weights, unreduced, xp)
     return logits, target, ax, xp, reduction
-
-
-def _array_or_none(value: Any) -> Array | None:
-    """``value`` if it is an array (it then joins namespace inference), else ``None``."""
-    return value if hasattr(value, "shape") else None
 
 
 def cross_entropy(
@@ -128,10 +127,16 @@ def cross_entropy(
     >>> import arrayloss as al
     >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     >>> round(float(al.cross_entropy(logits, np.array([0, 1]))), 6)
-    0.443736
+    0.395495
     """
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction, (_array_or_none(class_weights),)
+        logits,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        {"class_weights": array_or_none(class_weights)},
     )
     eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     num_classes = int(logits.shape[ax])
@@ -177,10 +182,16 @@ def cross_entropy(
 
 
 def _binary_targets(
-    logits: Array, labels: Array, weights: Array | None, reduction: str, extra: tuple[Any, ...]
+    logits: Array,
+    labels: Array,
+    weights: Array | None,
+    reduction: str,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Array, Array, Namespace, str]:
     """Validate an elementwise binary loss's inputs; return them in the compute dtype."""
-    xp = array_namespace(logits, labels, weights, *extra)
+    xp = array_namespace(
+        logits=logits, labels=labels, weights=weights, **(extra or {}), required=REQUIRED
+    )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(logits, "logits", xp)
     if not (is_floating(labels, xp) or is_integer(labels, xp) or labels.dtype == xp.bool):
@@ -195,15 +206,13 @@ def _binary_targets(
 def _clamped_log(p: Array, xp: Namespace) -> Array:
     """``max(log p, -100)`` with a zero gradient where ``p == 0`` (never ``inf * 0``)."""
     one = xp.ones((), dtype=p.dtype, device=device_of(p))
-    positive = p > 0
+    positive = ~(p <= 0)  # not p > 0: a NaN probability must give NaN, not the clamp
     safe = xp.where(positive, p, one)
     clamp = xp.full((), _LOG_CLAMP, dtype=p.dtype, device=device_of(p))
     return xp.where(positive, xp.maximum(xp.log(safe), clamp), clamp)
 
 
-def _log_probs(
-    logits: Array, from_logits: bool, xp: Namespace
-) -> tuple[Array, Array]:
+def _log_probs(logits: Array, from_logits: bool, xp: Namespace) -> tuple[Array, Array]:
     """``(log p, log(1 - p))`` from logits or from probabilities."""
     if from_logits:
         return log_sigmoid(logits, xp=xp), log_sigmoid(-logits, xp=xp)
@@ -271,9 +280,9 @@ def binary_cross_entropy(
     >>> al.binary_cross_entropy(np.array([0.0, 3.0]), np.array([1.0, 1.0]), reduction="none")
     array([0.69314718, 0.04858735])
     """
-    pw_array = _array_or_none(pos_weight)
+    pw_array = array_or_none(pos_weight)
     logits, labels, xp, reduction = _binary_targets(
-        logits, labels, weights, reduction, (pw_array,)
+        logits, labels, weights, reduction, {"pos_weight": pw_array}
     )
     eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     if eps > 0.0:
@@ -315,13 +324,16 @@ def focal_loss(
     rare, hard ones dominate the gradient: the reason to use it under heavy class
     imbalance. ``gamma=0`` is :func:`cross_entropy`.
 
-    Numerics: the modulating factor is computed in log space,
-    :math:`(1 - p_y)^\gamma = \exp\bigl(\gamma\,[\operatorname{logsumexp}_{c \ne y} x_c
-    - \operatorname{logsumexp}_c x_c]\bigr)` for integer labels, so it is accurate
-    when :math:`p_y` rounds to 1 and its gradient stays finite for :math:`\gamma < 1`
-    at saturated logits (where the textbook form gives NaN: optax #1267, kornia #918).
-    For probability targets :math:`\log(1 - p_c)` is ``log1mexp`` of the log-softmax,
-    with :math:`\log p_c` capped at :math:`-\epsilon_{\text{dtype}}`.
+    Numerics: both factors come from the log-odds against the label,
+    :math:`z = \log\frac{1 - p_y}{p_y} = \operatorname{logsumexp}_{c \ne y} x_c - x_y`,
+    as :math:`-\log p_y = \operatorname{softplus}(z)` and
+    :math:`(1 - p_y)^\gamma = \exp(\gamma \log\sigma(z))`. This is accurate when
+    :math:`p_y` rounds to 1 (where :math:`x_y - \operatorname{logsumexp}(x)` cancels to
+    0), and the gradient stays finite for :math:`\gamma < 1` at saturated logits
+    (where the textbook form gives NaN: optax #1267, kornia #918).
+    Probability targets get the same accuracy per class: for the most likely class
+    from the logsumexp of the others, for every other class (:math:`p_c \le 1/2`)
+    from :math:`\log(1 - p_c)` with ``log1p``.
 
     Parameters
     ----------
@@ -362,11 +374,11 @@ def focal_loss(
     >>> import arrayloss as al
     >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     >>> round(float(al.focal_loss(logits, np.array([0, 1]), gamma=2.0)), 6)
-    0.117527
+    0.054976
     """
     gamma = check_number(gamma, "gamma", low=0.0)
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction, (_array_or_none(alpha),)
+        logits, labels, axis, ignore_index, weights, reduction, {"alpha": array_or_none(alpha)}
     )
     num_classes = int(logits.shape[ax])
     if num_classes < 2:
@@ -383,28 +395,67 @@ def focal_loss(
     alpha_vec = class_weight_vector(alpha, num_classes, logits, xp, name="alpha")
 
     if target.is_index:
-        lse = logsumexp(logits, ax, xp=xp)
-        nll = lse - take_along_axis(logits, target.values, ax, xp=xp)
         hot = one_hot(target.values, num_classes, ax, dtype=xp.bool, xp=xp)
-        neg_inf = xp.full((), -float("inf"), dtype=logits.dtype, device=device_of(logits))
-        # log(1 - p_y) = logsumexp over the other classes - logsumexp over all:
-        # no cancellation when p_y rounds to 1, finite gradient for any gamma
-        log_1m_py = logsumexp(xp.where(hot, neg_inf, logits), ax, xp=xp) - lse
-        loss = xp.exp(gamma * log_1m_py) * nll
+        # z = log((1 - p_y) / p_y) = logsumexp over the other classes - x_y
+        z = _logsumexp_excluding(logits, hot, ax, xp) - take_along_axis(
+            logits, target.values, ax, xp=xp
+        )
+        loss = _focal_term(z, gamma, xp)
         if alpha_vec is not None:
             alpha_y = xp.take(alpha_vec, xp.reshape(target.values, (-1,)), axis=0)
             loss = xp.reshape(alpha_y, tuple(loss.shape)) * loss
         loss = poison(loss, target.invalid, xp)
         return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
 
-    log_p = log_softmax(logits, ax, xp=xp)
-    tiny = xp.full((), -xp.finfo(logits.dtype).eps, dtype=logits.dtype, device=device_of(logits))
-    modulating = xp.exp(gamma * log1mexp(xp.minimum(log_p, tiny), xp=xp))
-    term = target.values * modulating * log_p
+    term = target.values * _focal_term(_log_odds_against(logits, ax, xp), gamma, xp)
     if alpha_vec is not None:
         term = term * broadcast_class_vector(alpha_vec, logits.ndim, ax, xp)
-    loss = -xp.sum(term, axis=ax)
-    return reduce_loss(loss, reduction, xp=xp, weights=weights)
+    return reduce_loss(xp.sum(term, axis=ax), reduction, xp=xp, weights=weights)
+
+
+def _focal_term(z: Array, gamma: float, xp: Namespace) -> Array:
+    """``(1 - p)^gamma * (-log p)`` from the log-odds against, ``z = log((1 - p) / p)``.
+
+    ``-log p = softplus(z)`` and ``log(1 - p) = log_sigmoid(z)``: both accurate when
+    ``p`` rounds to 1 (where ``x - logsumexp(x)`` cancels to 0) or to 0, with a finite
+    gradient for any ``gamma`` (the textbook form is NaN for gamma < 1 there).
+    """
+    nll = softplus(z, xp=xp)
+    if gamma == 0.0:
+        return nll  # cross-entropy; also avoids exp(0 * -inf) = NaN
+    return xp.exp(gamma * log_sigmoid(z, xp=xp)) * nll
+
+
+def _logsumexp_excluding(logits: Array, excluded: Array, ax: int, xp: Namespace) -> Array:
+    """logsumexp along ``ax`` over the entries where the boolean ``excluded`` is False.
+
+    Rows with nothing left give -inf with a zero (not NaN) gradient: they get a dummy
+    input, since logsumexp's backward over all -inf is exp(-inf - -inf) = NaN.
+    """
+    neg_inf = xp.full((), -float("inf"), dtype=logits.dtype, device=device_of(logits))
+    rest = xp.where(excluded, neg_inf, logits)
+    empty = xp.max(rest, axis=ax) == neg_inf
+    dummy = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
+    rest = xp.where(xp.expand_dims(empty, axis=ax), dummy, rest)
+    return xp.where(empty, neg_inf, logsumexp(rest, ax, xp=xp))
+
+
+def _log_odds_against(logits: Array, ax: int, xp: Namespace) -> Array:
+    """``log((1 - p_c) / p_c)`` for every class ``c`` of ``p = softmax(logits)``.
+
+    For the row's argmax class, from the logsumexp of the other classes (exact even
+    when ``p_c`` rounds to 1); for every other class ``p_c <= 1/2``, so
+    ``log1p(-p_c)`` is accurate and ``logsumexp + log1p(-p_c) - x_c`` costs no extra
+    pass over the classes.
+    """
+    top = xp.argmax(logits, axis=ax)
+    is_top = one_hot(top, int(logits.shape[ax]), ax, dtype=xp.bool, xp=xp)
+    lse = logsumexp(logits, ax, xp=xp, keepdims=True)
+    lse_rest = xp.expand_dims(_logsumexp_excluding(logits, is_top, ax, xp), axis=ax)
+    zero = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
+    # double where: p_c of the argmax can be exactly 1, and log1p(-1) = -inf
+    p = xp.where(is_top, zero, xp.exp(logits - lse))
+    return xp.where(is_top, lse_rest, lse + xp.log1p(-p)) - logits
 
 
 def binary_focal_loss(
@@ -468,12 +519,12 @@ def binary_focal_loss(
     >>> import numpy as np
     >>> import arrayloss as al
     >>> al.binary_focal_loss(np.array([2.0, -1.0]), np.array([1.0, 1.0]), reduction="none")
-    array([0.00032739, 0.11837845])
+    array([0.00045089, 0.17546708])
     """
     gamma = check_number(gamma, "gamma", low=0.0)
     if alpha is not None:
         alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
-    logits, labels, xp, reduction = _binary_targets(logits, labels, weights, reduction, ())
+    logits, labels, xp, reduction = _binary_targets(logits, labels, weights, reduction)
     log_p, log_1mp = _log_probs(logits, from_logits, xp)
     bce = -(labels * log_p + (1.0 - labels) * log_1mp)
     if gamma == 0.0:

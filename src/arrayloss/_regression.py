@@ -14,7 +14,9 @@ def _prepare(
     preds: Array, targets: Array, weights: Array | None, reduction: str
 ) -> tuple[Array, Array, Namespace, str]:
     """Validate a pointwise loss's arrays; return them in the compute dtype."""
-    xp = array_namespace(preds, targets, weights)
+    xp = array_namespace(
+        preds=preds, targets=targets, weights=weights, required=("preds", "targets")
+    )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(preds, "preds", xp)
     check_target_dtype(targets, "targets", xp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._lib._compat import Array, Namespace, array_namespace, device_of
+from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from ._lib._primitives import one_hot, sigmoid, softmax
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
@@ -40,8 +40,7 @@ def _region_inputs(
     check_choice(mode, "mode", MODES)
     if logits.ndim < 2:
         raise ValueError(
-            f"logits must have a sample axis 0 and a class axis, got shape "
-            f"{tuple(logits.shape)}"
+            f"logits must have a sample axis 0 and a class axis, got shape {tuple(logits.shape)}"
         )
     ax = normalize_axis(axis, logits.ndim)
     if ax == 0:
@@ -84,7 +83,7 @@ def _binary_mask_target(
     if tuple(labels.shape) != shape:
         allowed = f"{shape}"
         if mode == "binary":
-            allowed += f" or {shape[:ax] + shape[ax + 1:]}"
+            allowed += f" or {shape[:ax] + shape[ax + 1 :]}"
         raise ValueError(
             f'labels for mode="{mode}" must have shape {allowed} (logits shape '
             f"{shape}), got {tuple(labels.shape)}"
@@ -110,7 +109,8 @@ def _binary_mask_target(
 
 
 def _drop_background(x: Array, ax: int) -> Array:
-    index: tuple[Any, ...] = (slice(None),) * ax + (slice(1, None),)
+    # the trailing Ellipsis is required: the standard does not pad a short index
+    index: tuple[Any, ...] = (slice(None),) * ax + (slice(1, None), Ellipsis)
     return x[index]
 
 
@@ -203,7 +203,13 @@ def dice_loss(
     >>> al.dice_loss(probs, labels, from_logits=False, smooth=0.0, reduction="none")
     array([[0.15, 0.15]])
     """
-    xp = array_namespace(logits, labels, weights, class_weights)
+    xp = array_namespace(
+        logits=logits,
+        labels=labels,
+        weights=weights,
+        class_weights=array_or_none(class_weights),
+        required=("logits", "labels"),
+    )
     reduction = check_reduction(reduction)
     smooth = check_number(smooth, "smooth", low=0.0)
     dtype = compute_dtype(logits, "logits", xp)
@@ -226,7 +232,7 @@ def dice_loss(
         sum_axes = (0, *sum_axes)
     intersection = xp.sum(probs * target, axis=sum_axes)
     denominator = xp.sum(probs, axis=sum_axes) + xp.sum(target, axis=sum_axes) + smooth
-    positive = denominator > 0
+    positive = denominator != 0  # not > 0: a NaN sum must give NaN, not loss 0
     one = xp.ones((), dtype=dtype, device=device_of(logits))
     # double where: 0/0 (empty class, smooth=0) must not reach the backward pass
     safe = xp.where(positive, denominator, one)

@@ -120,6 +120,8 @@ class Backend:
             pytest.skip(f"{self.name} has no bfloat16")
         if name == "float16" and not self.has_float16:
             pytest.skip(f"{self.name} has no float16")
+        if self.name == "dask":
+            return np.dtype(name)  # dask.array has no float16 attribute; dtypes are NumPy's
         return getattr(self.lib, name)
 
     def asarray(self, data: Any, dtype: str | None = None) -> Any:
@@ -240,9 +242,7 @@ def make_backend(name: str) -> Backend:
         lib = importlib.import_module("jax.numpy")
         device = jax.devices("gpu" if name == "jax-gpu" else "cpu")[0]
         xp = array_api_compat.array_namespace(lib.empty(0))
-        return Backend(
-            name, xp, lib, device=device, jit=name == "jax-jit", has_bfloat16=True
-        )
+        return Backend(name, xp, lib, device=device, jit=name == "jax-jit", has_bfloat16=True)
     if name == "cupy":
         lib = importlib.import_module("cupy")
         xp = array_api_compat.array_namespace(lib.empty(0))

@@ -24,6 +24,7 @@ __all__ = [
     "Array",
     "Namespace",
     "array_namespace",
+    "array_or_none",
     "device_of",
     "is_array",
     "is_cupy_namespace",
@@ -54,31 +55,42 @@ def library_name(x: object) -> str:
     return root or type(x).__name__
 
 
-def array_namespace(*arrays: object) -> Namespace:
-    """Return the Array API namespace shared by every non-``None`` argument.
+def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Namespace:
+    """Return the Array API namespace shared by the named array arguments.
+
+    Arguments that are ``None`` are skipped unless their name is in ``required``.
 
     Raises
     ------
     TypeError
-        If an argument is not an array, or if the arrays come from different
-        libraries (the message names both).
+        If an argument is not an array (the message names it), or if the arrays
+        come from different libraries (the message names the arguments and both
+        libraries).
     """
-    present = [a for a in arrays if a is not None]
-    for a in present:
+    present = {k: a for k, a in arrays.items() if a is not None or k in required}
+    for name, a in present.items():
         if not is_array(a):
             raise TypeError(
-                f"expected arrays (NumPy, PyTorch, JAX, CuPy, Dask or any Array API "
-                f"library), got {type(a).__module__}.{type(a).__qualname__}"
+                f"{name} must be an array (NumPy, PyTorch, JAX, CuPy, Dask or any Array "
+                f"API library), got {type(a).__module__}.{type(a).__qualname__}"
             )
     try:
-        return _aac.array_namespace(*present)
+        return _aac.array_namespace(*present.values())
     except TypeError:
-        libraries = sorted({library_name(a) for a in present})
+        owners = ", ".join(f"{k} from {library_name(a)}" for k, a in present.items())
+        libraries = sorted({library_name(a) for a in present.values()})
         raise TypeError(
             "all array arguments must come from one library, got a mix of "
             + " and ".join(libraries)
-            + "; convert them to one library first"
+            + f" ({owners}); convert them to one library first"
         ) from None
+
+
+def array_or_none(value: object) -> Array | None:
+    """``value`` if it is an array, else ``None``: for options that take an array or
+    a Python value (class weights as a list, ``pos_weight`` as a float), so that only
+    arrays join namespace inference."""
+    return value if is_array(value) else None
 
 
 def device_of(x: Array) -> Any:

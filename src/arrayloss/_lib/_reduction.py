@@ -43,8 +43,7 @@ def check_weights(
         return
     if not (is_floating(weights, xp) or is_integer(weights, xp) or weights.dtype == xp.bool):
         raise TypeError(
-            f"{name} must be a real floating, integer or boolean array, got dtype "
-            f"{weights.dtype}"
+            f"{name} must be a real floating, integer or boolean array, got dtype {weights.dtype}"
         )
     wshape = tuple(weights.shape)
     ok = len(wshape) <= len(shape) and all(
@@ -86,6 +85,9 @@ def reduce_loss(
     if weights is not None:
         weights = cast(weights, loss.dtype, xp)
     if weights is not None and not prescaled:
+        if mask is not None:
+            # mask before weighting too: d(l*w)/dw = l is 0 * inf = NaN at a masked inf
+            loss = xp.where(mask, loss, xp.zeros((), dtype=loss.dtype, device=device_of(loss)))
         loss = loss * weights
     if mask is not None:
         zero = xp.zeros((), dtype=loss.dtype, device=device_of(loss))
@@ -97,7 +99,8 @@ def reduce_loss(
     if reduction == "sum":
         return total
     if weights is None and mask is None:
-        count = math.prod(int(s) for s in loss.shape)
+        # a list, not a generator: dynamo cannot trace a generator (graph break)
+        count = math.prod([int(s) for s in loss.shape])
         return total / max(count, 1)
     shape = tuple(loss.shape)
     one = xp.ones((), dtype=loss.dtype, device=device_of(loss))

@@ -71,6 +71,10 @@ def class_target(
         invalid = ~in_range if keep is None else ~in_range & keep
         zero = xp.zeros((), dtype=labels.dtype, device=device_of(labels))
         safe = xp.where(in_range, labels, zero)
+        if safe.dtype not in (xp.int32, xp.int64):
+            # torch's gather/index_select take only int32/int64 indices; every safe
+            # value is in [0, num_classes), so int32 is exact for any label dtype
+            safe = xp.astype(safe, xp.int32)
         return ClassTarget(True, safe, keep, invalid)
     if is_floating(labels, xp):
         if tuple(labels.shape) != shape:

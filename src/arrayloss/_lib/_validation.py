@@ -56,9 +56,7 @@ def check_number(
         right = "inf" if high is None else f"{high:g}"
         bracket_l = "[" if low_inclusive and low is not None else "("
         bracket_r = "]" if high_inclusive and high is not None else ")"
-        raise ValueError(
-            f"{name} must be in {bracket_l}{left}, {right}{bracket_r}; got {value!r}"
-        )
+        raise ValueError(f"{name} must be in {bracket_l}{left}, {right}{bracket_r}; got {value!r}")
     return number
 
 
@@ -107,7 +105,10 @@ def check_labels_in_range(
     bad = (labels < 0) | (labels >= num_classes)
     if ignore_index is not None:
         bad = bad & (labels != ignore_index)
-    if bool(xp.any(bad)):
+    any_bad = xp.any(bad)
+    if not values_readable(any_bad, xp):
+        return  # concrete labels closed over by jax.jit still give a traced result
+    if bool(any_bad):
         allowed = f"0 to {num_classes - 1}"
         if ignore_index is not None:
             allowed += f", or ignore_index={ignore_index}"
@@ -123,9 +124,7 @@ def check_ignore_index(ignore_index: object) -> int | None:
     if ignore_index is None:
         return None
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
-        raise TypeError(
-            f"ignore_index must be None or an int, got {type(ignore_index).__name__}"
-        )
+        raise TypeError(f"ignore_index must be None or an int, got {type(ignore_index).__name__}")
     return ignore_index
 
 

@@ -1,0 +1,424 @@
+"""The ``arrayloss`` command: ``arrayloss list`` and ``arrayloss check``.
+
+``list`` prints the catalogue of losses. ``check`` runs every loss on every
+installed backend with small float32 inputs and compares each result with the
+NumPy float64 result of the same loss and inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from . import _catalogue
+
+__all__ = ["BACKENDS", "main"]
+
+#: Backends of ``arrayloss check``, in the order of the matrix's columns.
+BACKENDS = (
+    "numpy",
+    "array_api_strict",
+    "torch",
+    "torch-cuda",
+    "jax",
+    "jax-jit",
+    "jax-gpu",
+    "cupy",
+    "dask",
+)
+
+_MODULE = {
+    "numpy": "numpy",
+    "array_api_strict": "array_api_strict",
+    "torch": "torch",
+    "torch-cuda": "torch",
+    "jax": "jax",
+    "jax-jit": "jax",
+    "jax-gpu": "jax",
+    "cupy": "cupy",
+    "dask": "dask.array",
+}
+
+DEFAULT_RTOL = 1e-4
+
+
+# -- backends ---------------------------------------------------------------------
+
+
+def _load(module: str) -> Any:
+    """Import a backend's module (untyped here: which ones are installed varies)."""
+    return importlib.import_module(module)
+
+
+def _gpu_reason(name: str) -> str | None:
+    """Why GPU backend ``name`` cannot run here (its library is importable)."""
+    if name == "torch-cuda":
+        torch = _load("torch")
+
+        return None if torch.cuda.is_available() else "no CUDA device"
+    if name == "jax-gpu":
+        jax = _load("jax")
+
+        try:
+            return None if jax.devices("gpu") else "no GPU for JAX"
+        except RuntimeError:
+            return "no GPU for JAX"
+    if name == "cupy":
+        cupy = _load("cupy")
+
+        try:
+            return None if cupy.cuda.runtime.getDeviceCount() > 0 else "no GPU for CuPy"
+        except Exception:
+            return "no GPU for CuPy"
+    return None
+
+
+def skip_reason(name: str) -> str | None:
+    """Why backend ``name`` cannot run here, or ``None`` when it can."""
+    module = _MODULE[name]
+    root = module.split(".", 1)[0]
+    if importlib.util.find_spec(root) is None:
+        return f"{root} not installed"
+    try:
+        importlib.import_module(module)
+    except Exception as exc:  # a broken install is a skip, not a crash
+        return f"import {module} failed: {type(exc).__name__}"
+    return _gpu_reason(name)
+
+
+@dataclass
+class _Backend:
+    """How to move NumPy data to one backend, call a loss there and read the result."""
+
+    name: str
+    to_backend: Callable[[Any], Any]
+    to_numpy: Callable[[Any], Any]
+    jit: bool = False
+    lazy: bool = False
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if not self.jit:
+            return fn(*args, **kwargs)
+        jax = _load("jax")
+
+        traced = {k: v for k, v in kwargs.items() if _is_array(v)}
+        static = {k: v for k, v in kwargs.items() if k not in traced}
+
+        def wrapped(arrays: tuple[Any, ...], array_kwargs: dict[str, Any]) -> Any:
+            return fn(*arrays, **array_kwargs, **static)
+
+        return jax.jit(wrapped)(args, traced)
+
+
+def _is_array(value: object) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def _make_backend(name: str) -> _Backend:
+    """Build backend ``name``; call only when :func:`skip_reason` returned ``None``."""
+    import numpy as np
+
+    if name == "numpy":
+        return _Backend(name, lambda a: a, np.asarray)
+    if name == "array_api_strict":
+        strict = _load("array_api_strict")
+
+        return _Backend(name, strict.asarray, np.from_dlpack)
+    if name in ("torch", "torch-cuda"):
+        torch = _load("torch")
+
+        device = torch.device("cuda" if name == "torch-cuda" else "cpu")
+        return _Backend(
+            name,
+            lambda a: torch.asarray(a, device=device),
+            lambda t: t.detach().cpu().numpy(),
+        )
+    if name in ("jax", "jax-jit", "jax-gpu"):
+        jax = _load("jax")
+        jnp = _load("jax.numpy")
+
+        jdevice = jax.devices("gpu" if name == "jax-gpu" else "cpu")[0]
+        return _Backend(
+            name,
+            lambda a: jax.device_put(jnp.asarray(a), jdevice),
+            np.asarray,
+            jit=name == "jax-jit",
+        )
+    if name == "cupy":
+        cupy = _load("cupy")
+
+        return _Backend(name, cupy.asarray, lambda c: c.get())
+    if name == "dask":
+        da = _load("dask.array")
+
+        def from_numpy(a: Any) -> Any:
+            chunks = tuple(max(1, (s + 1) // 2) for s in a.shape)
+            return da.from_array(a, chunks=chunks)
+
+        return _Backend(name, from_numpy, lambda d: np.asarray(d.compute()), lazy=True)
+    raise ValueError(name)
+
+
+# -- one comparison -----------------------------------------------------------------
+
+
+@dataclass
+class _Result:
+    status: str  # "PASS", "FAIL" or "ERROR"
+    error: float  # the largest relative error over the loss's cases (nan for ERROR)
+    notes: list[str]
+
+
+def _float32(value: Any) -> Any:
+    """A NumPy array's float32 copy if it is floating, else the value unchanged."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+        return value.astype(np.float32)
+    return value
+
+
+def _relative_error(out: Any, ref: Any) -> float:
+    """``max |out - ref| / max |ref|``: inf or nan when ``out`` is not finite."""
+    import numpy as np
+
+    out = np.asarray(out, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if out.size == 0:
+        return 0.0
+    scale = max(float(np.max(np.abs(ref))), float(np.finfo(np.float32).tiny))
+    return float(np.max(np.abs(out - ref))) / scale
+
+
+def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Result:
+    """Run every case of ``info`` on ``backend`` and compare with NumPy float64."""
+    import array_api_compat
+    import numpy as np
+
+    fn = info.function()
+    worst = 0.0
+    notes: list[str] = []
+    status = "PASS"
+    for case in info.cases():
+        where = f"{info.name} on {backend.name}, case {case.label!r}"
+        try:
+            ref = np.asarray(fn(*case.args, **case.kwargs))
+        except Exception as exc:
+            notes.append(f"ERROR {where}: NumPy float64 reference: {type(exc).__name__}: {exc}")
+            return _Result("ERROR", float("nan"), notes)
+        try:
+            args = tuple(backend.to_backend(_float32(a)) for a in case.args)
+            kwargs = {
+                k: backend.to_backend(_float32(v)) if _is_array(v) else v
+                for k, v in case.kwargs.items()
+            }
+            out = backend.call(fn, args, kwargs)
+            expected_ns = array_api_compat.array_namespace(args[0])
+            problems = []
+            if array_api_compat.array_namespace(out) is not expected_ns:
+                problems.append(f"result is a {type(out).__module__} array")
+            if str(out.dtype) != str(args[0].dtype):
+                problems.append(f"result dtype {out.dtype}, expected {args[0].dtype}")
+            if not backend.lazy and str(array_api_compat.device(out)) != str(
+                array_api_compat.device(args[0])
+            ):
+                problems.append(f"result on device {array_api_compat.device(out)}")
+            value = np.asarray(backend.to_numpy(out))
+        except Exception as exc:
+            notes.append(f"ERROR {where}: {type(exc).__name__}: {exc}")
+            return _Result("ERROR", float("nan"), notes)
+        if value.shape != ref.shape:
+            problems.append(f"result shape {value.shape}, expected {ref.shape}")
+            err = float("nan")
+        else:
+            err = _relative_error(value, ref)
+        if not err <= rtol:
+            problems.append(f"largest relative error {err:.1e} > rtol {rtol:g}")
+        if problems:
+            status = "FAIL"
+            notes.append(f"FAIL {where}: " + "; ".join(problems))
+        if math.isnan(err) or err > worst:  # nan wins over any number
+            worst = err
+        if math.isnan(worst):
+            break
+    return _Result(status, worst, notes)
+
+
+# -- commands -----------------------------------------------------------------------
+
+
+def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        print(line.rstrip(), file=out)
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    rows = [("loss", "family", "description", "paper")]
+    rows += [(i.name, i.family, i.description, i.paper) for i in _catalogue.LOSSES]
+    _table(rows, out)
+    return 0
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    if importlib.util.find_spec("numpy") is None:
+        print(
+            "arrayloss check needs NumPy (it computes the float64 reference with it); "
+            "install it with: pip install numpy",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        import numpy  # noqa: F401
+    except ImportError as exc:
+        print(
+            f"arrayloss check needs NumPy, which failed to import ({exc}); "
+            "install it with: pip install numpy",
+            file=sys.stderr,
+        )
+        return 2
+
+    losses = [_catalogue.get(name) for name in args.losses]
+    runnable: list[_Backend] = []
+    skipped: list[str] = []
+    for name in args.backends:
+        reason = skip_reason(name)
+        if reason is None:
+            try:
+                runnable.append(_make_backend(name))
+                continue
+            except Exception as exc:  # e.g. a device that cannot be opened
+                reason = f"setting up failed: {type(exc).__name__}: {exc}"
+        skipped.append(f"{name} ({reason})")
+
+    from . import __version__
+
+    print(
+        f"arrayloss {__version__} check: float32 inputs on each backend vs the NumPy "
+        f"float64 result (largest relative error, rtol {args.rtol:g})",
+        file=out,
+    )
+    print(file=out)
+    notes: list[str] = []
+    failed = 0
+    if runnable:
+        rows = [["loss", *(b.name for b in runnable)]]
+        for info in losses:
+            row = [info.name]
+            for backend in runnable:
+                result = _check_one(info, backend, args.rtol)
+                notes += result.notes
+                failed += result.status != "PASS"
+                err = "" if result.status == "ERROR" else f" {result.error:.1e}"
+                row.append(result.status + err)
+            rows.append(row)
+        _table(rows, out)
+    else:
+        print("no backend to run", file=out)
+    if skipped:
+        print(file=out)
+        print("skipped: " + ", ".join(skipped), file=out)
+    if notes:
+        print(file=out)
+        for note in notes:
+            print(note, file=out)
+    total = len(losses) * len(runnable)
+    print(file=out)
+    if failed:
+        print(f"{failed} of {total} loss/backend checks FAILED", file=out)
+        return 1
+    print(f"all {total} loss/backend checks passed", file=out)
+    return 0
+
+
+def _backend_list(value: str) -> list[str]:
+    # array-api-strict is the PyPI spelling of the array_api_strict module
+    names = ["array_api_strict" if n == "array-api-strict" else n for n in _split(value)]
+    unknown = [n for n in names if n not in BACKENDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown backend {', '.join(unknown) or repr(value)}; choose from "
+            + ", ".join(BACKENDS)
+        )
+    return names
+
+
+def _loss_list(value: str) -> list[str]:
+    known = [i.name for i in _catalogue.LOSSES]
+    names = _split(value)
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown loss {', '.join(unknown) or repr(value)}; choose from " + ", ".join(known)
+        )
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="arrayloss",
+        description="Loss functions written once against the Python Array API standard.",
+    )
+    parser.add_argument("--version", action="version", version=f"arrayloss {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    commands.add_parser("list", help="print the losses: name, family, description, paper")
+    check = commands.add_parser(
+        "check",
+        help="run every loss on every installed backend and compare with NumPy float64",
+        description=(
+            "Run every loss on every installed backend (float32 inputs) and compare the "
+            "result with the NumPy float64 result of the same loss. Backends that are "
+            "not installed, or need a GPU that is absent, are listed as skipped. Exit "
+            "status 1 if any check fails, 0 otherwise."
+        ),
+    )
+    check.add_argument(
+        "--backends",
+        type=_backend_list,
+        default=list(BACKENDS),
+        metavar="NAMES",
+        help="comma-separated subset of: " + ", ".join(BACKENDS) + " (default: all)",
+    )
+    check.add_argument(
+        "--losses",
+        type=_loss_list,
+        default=[i.name for i in _catalogue.LOSSES],
+        metavar="NAMES",
+        help="comma-separated subset of the losses (default: all)",
+    )
+    check.add_argument(
+        "--rtol",
+        type=float,
+        default=DEFAULT_RTOL,
+        help=f"relative tolerance (default: {DEFAULT_RTOL:g})",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``arrayloss`` command with ``argv`` (default ``sys.argv[1:]``).
+
+    Returns the exit status: 0 on success, 1 when a check fails, 2 on a usage error.
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    out = sys.stdout
+    if args.command == "list":
+        return _cmd_list(args, out)
+    return _cmd_check(args, out)

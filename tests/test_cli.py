@@ -1,0 +1,318 @@
+"""The ``arrayloss`` command (``list`` and ``check``), the catalogue and the README example."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import arrayloss
+from arrayloss import _catalogue, _cli
+from arrayloss._cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "arrayloss", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        cwd=ROOT,
+    )
+
+
+# -- catalogue -----------------------------------------------------------------------
+
+
+def test_catalogue_covers_every_public_loss() -> None:
+    assert sorted(i.name for i in _catalogue.LOSSES) == sorted(arrayloss.__all__)
+
+
+@pytest.mark.parametrize("info", _catalogue.LOSSES, ids=lambda i: i.name)
+def test_catalogue_entry(info: _catalogue.LossInfo) -> None:
+    assert info.family in _catalogue.FAMILIES
+    assert info.description
+    assert info.paper
+    assert info.function() is getattr(arrayloss, info.name)
+    cases = info.cases()
+    assert len(cases) >= 2
+    for case in cases:
+        for a in (*case.args, *case.kwargs.values()):
+            if isinstance(a, np.ndarray):
+                assert a.dtype in (np.float64, np.int64), (case.label, a.dtype)
+        out = np.asarray(info.function()(*case.args, **case.kwargs))
+        assert out.dtype == np.float64
+        assert np.all(np.isfinite(out)), case.label
+        assert np.max(np.abs(out)) > 0, case.label  # relative errors need a scale
+    # seeded: the same inputs every time
+    again = info.cases()
+    for a, b in zip(cases, again, strict=True):
+        for x, y in zip(a.args, b.args, strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_catalogue_get() -> None:
+    assert _catalogue.get("dice_loss").family == "segmentation"
+    with pytest.raises(KeyError, match="known: mse_loss"):
+        _catalogue.get("nope")
+
+
+def test_importing_catalogue_and_cli_imports_no_framework() -> None:
+    code = (
+        "import sys, arrayloss._cli, arrayloss._catalogue\n"
+        "bad = [m for m in ('numpy', 'torch', 'jax', 'cupy', 'dask') if m in sys.modules]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+# -- list ----------------------------------------------------------------------------
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["loss", "family", "description", "paper"]
+    assert len(lines) == 1 + len(_catalogue.LOSSES)
+    # aligned: every column starts at the same offset on every line
+    family_col = lines[0].index("family")
+    for line, info in zip(lines[1:], _catalogue.LOSSES, strict=True):
+        assert line.startswith(info.name)
+        assert line[family_col:].startswith(info.family)
+        assert info.paper in line
+
+
+def test_module_entry_point_lists() -> None:
+    proc = _run("list")
+    assert proc.returncode == 0, proc.stderr
+    assert "cross_entropy" in proc.stdout
+    assert "arXiv:1708.02002" in proc.stdout
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: arrayloss" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert arrayloss.__version__ in capsys.readouterr().out
+
+
+# -- check ---------------------------------------------------------------------------
+
+
+def _matrix(out: str) -> dict[str, dict[str, str]]:
+    """The check's matrix as {loss: {backend: status}}."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("loss "))
+    backends = lines[start].split()[1:]
+    cells: dict[str, dict[str, str]] = {}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        name, *rest = line.split()
+        statuses = [r for r in rest if r in ("PASS", "FAIL", "ERROR")]
+        cells[name] = dict(zip(backends, statuses, strict=True))
+    return cells
+
+
+def test_check_numpy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--backends", "numpy"]) == 0
+    out = capsys.readouterr().out
+    matrix = _matrix(out)
+    assert set(matrix) == set(arrayloss.__all__)
+    assert all(row == {"numpy": "PASS"} for row in matrix.values())
+    assert re.search(r"PASS \d\.\de-\d\d", out)
+    assert "all 7 loss/backend checks passed" in out
+
+
+def test_check_every_installed_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    # two losses keep it quick (JAX compiles every eager op once); the conformance
+    # suite covers every loss on every backend
+    status = main(["check", "--losses", "cross_entropy,dice_loss"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    matrix = _matrix(out)
+    ran = next(iter(matrix.values())).keys()
+    for name in _cli.BACKENDS:
+        reason = _cli.skip_reason(name)
+        if reason is None:
+            assert name in ran
+        else:
+            assert f"{name} ({reason})" in out
+    assert "FAIL" not in out
+
+
+def test_check_subprocess_selected_losses() -> None:
+    proc = _run("check", "--backends", "numpy,array-api-strict", "--losses", "dice_loss")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _matrix(proc.stdout) == {"dice_loss": {"numpy": "PASS", "array_api_strict": "PASS"}}
+
+
+def test_check_lists_missing_backend_as_skipped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = _cli.skip_reason
+    monkeypatch.setattr(
+        _cli, "skip_reason", lambda n: "torch not installed" if n == "torch" else real(n)
+    )
+    assert main(["check", "--backends", "numpy,torch", "--losses", "mse_loss"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped: torch (torch not installed)" in out
+    assert _matrix(out) == {"mse_loss": {"numpy": "PASS"}}
+
+
+def test_check_nothing_to_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_cli, "skip_reason", lambda n: "no GPU for CuPy")
+    assert main(["check", "--backends", "cupy"]) == 0
+    out = capsys.readouterr().out
+    assert "no backend to run" in out
+    assert "skipped: cupy (no GPU for CuPy)" in out
+
+
+def test_check_wrong_value_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = arrayloss.mse_loss
+
+    def wrong_in_float32(preds: Any, targets: Any, **kwargs: Any) -> Any:
+        out = real(preds, targets, **kwargs)
+        return out * 1.01 if preds.dtype == np.float32 else out
+
+    monkeypatch.setattr(arrayloss, "mse_loss", wrong_in_float32)
+    status = main(["check", "--backends", "numpy", "--losses", "mse_loss,huber_loss"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert _matrix(out) == {"mse_loss": {"numpy": "FAIL"}, "huber_loss": {"numpy": "PASS"}}
+    assert "FAIL mse_loss on numpy" in out
+    assert "largest relative error 1.0e-02 > rtol" in out
+    assert "1 of 2 loss/backend checks FAILED" in out
+
+
+def test_check_upcast_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = arrayloss.huber_loss
+
+    def upcast(preds: Any, targets: Any, **kwargs: Any) -> Any:
+        return real(preds.astype(np.float64), targets, **kwargs)
+
+    monkeypatch.setattr(arrayloss, "huber_loss", upcast)
+    assert main(["check", "--backends", "numpy", "--losses", "huber_loss"]) == 1
+    assert "result dtype float64, expected float32" in capsys.readouterr().out
+
+
+def test_check_exception_is_an_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = arrayloss.dice_loss
+
+    def broken(logits: Any, labels: Any, **kwargs: Any) -> Any:
+        if logits.dtype == np.float32:
+            raise RuntimeError("boom")
+        return real(logits, labels, **kwargs)
+
+    monkeypatch.setattr(arrayloss, "dice_loss", broken)
+    assert main(["check", "--backends", "numpy", "--losses", "dice_loss"]) == 1
+    out = capsys.readouterr().out
+    assert _matrix(out) == {"dice_loss": {"numpy": "ERROR"}}
+    assert "RuntimeError: boom" in out
+
+
+def test_check_nan_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = arrayloss.focal_loss
+
+    def nan(logits: Any, labels: Any, **kwargs: Any) -> Any:
+        out = real(logits, labels, **kwargs)
+        return out * np.float32("nan") if logits.dtype == np.float32 else out
+
+    monkeypatch.setattr(arrayloss, "focal_loss", nan)
+    assert main(["check", "--backends", "numpy", "--losses", "focal_loss"]) == 1
+    assert "FAIL nan" in capsys.readouterr().out
+
+
+def test_check_unknown_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--backends", "numpy,tensorflow"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown backend tensorflow" in err
+    assert "choose from numpy, array_api_strict, torch" in err
+
+
+def test_check_unknown_backend_subprocess() -> None:
+    proc = _run("check", "--backends", "mxnet")
+    assert proc.returncode == 2
+    assert "unknown backend mxnet" in proc.stderr
+
+
+def test_check_unknown_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--losses", "nope"]) == 2
+    assert "unknown loss nope" in capsys.readouterr().err
+
+
+def test_check_without_numpy() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['numpy'] = None  # as if NumPy were not installed\n"
+        "from arrayloss._cli import main\n"
+        "sys.exit(main(['check']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert "pip install numpy" in proc.stderr
+
+
+def test_relative_error() -> None:
+    rel = _cli._relative_error
+    assert rel(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+    assert rel(np.array([1.0, 2.2]), np.array([1.0, 2.0])) == pytest.approx(0.1)
+    assert np.isnan(rel(np.array([np.nan]), np.array([1.0])))
+
+
+# -- README --------------------------------------------------------------------------
+
+
+def test_readme_example_runs() -> None:
+    for module in ("torch", "jax"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"the README example needs {module}")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    shown = re.findall(r"```text\n(.*?)```", readme, flags=re.DOTALL)
+    assert len(code) == 1
+    assert len(shown) == 1
+    proc = subprocess.run(
+        [sys.executable, "-c", code[0]], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown[0]
+    values = {line.split()[1] for line in proc.stdout.splitlines()}
+    assert len(values) == 1  # the same number on every library
+
+
+def test_readme_commands_match_ci() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.DOTALL)
+    test_command = next(c for c in commands if "pytest" in c)
+    install, run = test_command.split(" && ")[2:]
+    assert install in ci
+    assert run in ci
