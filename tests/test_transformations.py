@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,174 +22,15 @@ import pytest
 
 import arrayloss as al
 from support.backends import Backend
+from support.case import Case
+from support.cases import ALL_CASES as CASES
 
-Factory = Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]
-
-
-# -- the case table ------------------------------------------------------------------
-def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _regression(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    return rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), {}
-
-
-def _regression_weighted(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    preds, targets, _ = _regression(rng)
-    return preds, targets, {"weights": rng.uniform(0.5, 2.0, size=(4,))}
-
-
-def _class_index(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 5, size=(6,))
-    labels[[1, 4]] = -100  # ignored positions
-    return rng.normal(size=(6, 5)), labels, {}
-
-
-def _class_index_weighted(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    logits, labels, _ = _class_index(rng)
-    return logits, labels, {"class_weights": rng.uniform(0.5, 2.0, size=(5,))}
-
-
-def _class_index_channels_first(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 4, size=(2, 3))
-    labels[0, 1] = 255
-    weights = rng.uniform(0.5, 2.0, size=(2, 3))
-    return rng.normal(size=(2, 4, 3)), labels, {"weights": weights}
-
-
-def _class_probs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    return rng.normal(size=(4, 5)), _softmax(rng.normal(size=(4, 5))), {}
-
-
-def _binary(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 2, size=(3, 4)).astype(np.float64)
-    return rng.normal(size=(3, 4)), labels, {}
-
-
-def _binary_soft(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    return rng.normal(size=(3, 4)), rng.uniform(0.1, 0.9, size=(3, 4)), {}
-
-
-def _binary_probs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 2, size=(3, 4)).astype(np.float64)
-    weights = rng.uniform(0.5, 2.0, size=(3, 1))
-    return rng.uniform(0.05, 0.95, size=(3, 4)), labels, {"weights": weights}
-
-
-def _dice_index(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 3, size=(2, 6))
-    labels[1, 2] = -1
-    return rng.normal(size=(2, 6, 3)), labels, {"class_weights": rng.uniform(0.5, 2.0, size=(3,))}
-
-
-def _dice_onehot(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = np.eye(3)[rng.integers(0, 3, size=(2, 6))]
-    return rng.normal(size=(2, 6, 3)), labels, {}
-
-
-def _dice_multilabel(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 2, size=(2, 3, 6))
-    return rng.normal(size=(2, 3, 6)), labels, {}
-
-
-def _dice_binary(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict]:
-    labels = rng.integers(0, 2, size=(2, 5)).astype(np.float64)
-    return rng.normal(size=(2, 5, 1)), labels, {"weights": rng.uniform(0.5, 2.0, size=(2, 1))}
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    fn: Callable[..., Any]
-    make: Factory
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def data(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        return self.make(np.random.default_rng(seed))
-
-
-CASES = [
-    Case("mse", al.mse_loss, _regression),
-    Case("mse-weights-none", al.mse_loss, _regression_weighted, {"reduction": "none"}),
-    Case("huber", al.huber_loss, _regression, {"delta": 0.5}),
-    Case("huber-weights-sum", al.huber_loss, _regression_weighted, {"reduction": "sum"}),
-    Case(
-        "ce-ignore-smoothing",
-        al.cross_entropy,
-        _class_index,
-        {"ignore_index": -100, "label_smoothing": 0.1},
-    ),
-    Case(
-        "ce-class-weights-ignore-smoothing",
-        al.cross_entropy,
-        _class_index_weighted,
-        {"ignore_index": -100, "label_smoothing": 0.2},
-    ),
-    Case(
-        "ce-axis1-weights-none",
-        al.cross_entropy,
-        _class_index_channels_first,
-        {"axis": 1, "ignore_index": 255, "reduction": "none"},
-    ),
-    Case("ce-probs-smoothing", al.cross_entropy, _class_probs, {"label_smoothing": 0.1}),
-    Case(
-        "bce-pos-weight-smoothing",
-        al.binary_cross_entropy,
-        _binary,
-        {"pos_weight": 2.0, "label_smoothing": 0.1},
-    ),
-    Case("bce-probs-weights", al.binary_cross_entropy, _binary_probs, {"from_logits": False}),
-    Case("focal-ignore", al.focal_loss, _class_index, {"gamma": 2.0, "ignore_index": -100}),
-    Case("focal-probs-gamma-half", al.focal_loss, _class_probs, {"gamma": 0.5}),
-    Case("binary-focal", al.binary_focal_loss, _binary, {"gamma": 2.0, "alpha": 0.25}),
-    Case(
-        "binary-focal-soft-gamma-half",
-        al.binary_focal_loss,
-        _binary_soft,
-        {"gamma": 0.5, "alpha": None, "reduction": "none"},
-    ),
-    Case(
-        "binary-focal-probs",
-        al.binary_focal_loss,
-        _binary_probs,
-        {"from_logits": False, "gamma": 1.5},
-    ),
-    Case(
-        "dice-multiclass-ignore-class-weights",
-        al.dice_loss,
-        _dice_index,
-        {"ignore_index": -1, "include_background": False},
-    ),
-    Case("dice-onehot-batch", al.dice_loss, _dice_onehot, {"batch_dice": True, "smooth": 1.0}),
-    Case(
-        "dice-multilabel-none",
-        al.dice_loss,
-        _dice_multilabel,
-        {"mode": "multilabel", "axis": 1, "reduction": "none"},
-    ),
-    Case("dice-binary-weights", al.dice_loss, _dice_binary, {"mode": "binary"}),
-]
 CASE_PARAMS = [pytest.param(c, id=c.id) for c in CASES]
 
-# one compile test per public loss. Graph breaks are found by dynamo whatever the
-# compiler backend; inductor's C++ code generation costs seconds a graph on this CPU,
-# so it runs for two losses and "aot_eager" (dynamo + AOTAutograd) for the rest.
-_COMPILE_BACKENDS = {
-    "mse-weights-none": "aot_eager",
-    "huber": "aot_eager",
-    "ce-class-weights-ignore-smoothing": "inductor",
-    "bce-pos-weight-smoothing": "aot_eager",
-    "focal-ignore": "aot_eager",
-    "binary-focal": "inductor",
-    "dice-multiclass-ignore-class-weights": "aot_eager",
-}
-COMPILE_CASES = [
-    pytest.param(c, _COMPILE_BACKENDS[c.id], id=f"{c.id}-{_COMPILE_BACKENDS[c.id]}")
-    for c in CASES
-    if c.id in _COMPILE_BACKENDS
-]
+# one compile test per public loss (Case.compile). Graph breaks are found by dynamo
+# whatever the compiler backend; inductor's C++ code generation costs seconds a graph
+# on this CPU, so most rows use "aot_eager" (dynamo + AOTAutograd).
+COMPILE_CASES = [pytest.param(c, c.compile, id=f"{c.id}-{c.compile}") for c in CASES if c.compile]
 
 
 def _batched(case: Case, size: int = 3) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -230,23 +71,7 @@ def _assert_jax_array(jax: Any, out: Any, dtype: Any, shape: tuple[int, ...]) ->
 # Eager JAX compiles every operation on first use, seconds a case here: jit == eager runs
 # on the cases whose eager path differs (integer labels are range-checked eagerly) and
 # one per remaining loss. Every case is jitted in the grad and vmap tests below.
-EAGER_CASES = [
-    p
-    for p in CASE_PARAMS
-    if p.id
-    in {
-        "mse-weights-none",
-        "huber-weights-sum",
-        "ce-class-weights-ignore-smoothing",
-        "ce-axis1-weights-none",
-        "ce-probs-smoothing",
-        "bce-probs-weights",
-        "focal-ignore",
-        "binary-focal-soft-gamma-half",
-        "dice-multiclass-ignore-class-weights",
-        "dice-multilabel-none",
-    }
-]
+EAGER_CASES = [p for p, c in zip(CASE_PARAMS, CASES, strict=True) if c.eager_jit]
 
 
 @pytest.mark.parametrize("case", EAGER_CASES)

@@ -1,0 +1,5 @@
+"""PolyLoss: cross-entropy and focal loss with a polynomial correction term."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
