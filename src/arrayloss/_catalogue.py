@@ -197,7 +197,7 @@ def _dice_cases() -> list[Case]:
     ]
 
 
-LOSSES: tuple[LossInfo, ...] = (
+_FOUNDATION: tuple[LossInfo, ...] = (
     LossInfo(
         "mse_loss",
         "regression",
@@ -247,6 +247,18 @@ LOSSES: tuple[LossInfo, ...] = (
         "Milletari et al., 3DV 2016, arXiv:1606.04797",
         _dice_cases,
     ),
+)
+
+
+# The families added after the foundation keep their entries beside their code's
+# catalogue module; imported here, after LossInfo, Case and _rng exist.
+from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
+from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
+
+LOSSES: tuple[LossInfo, ...] = (
+    *_FOUNDATION,
+    *_REGRESSION,
+    *_MARGIN_DIVERGENCE,
 )
 
 

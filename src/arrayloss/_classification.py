@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._imbalance import class_weights_from_counts_xp
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from ._lib._primitives import (
@@ -11,7 +12,9 @@ from ._lib._primitives import (
     log_softmax,
     logsumexp,
     one_hot,
+    sigmoid,
     softplus,
+    stop_gradient,
     take_along_axis,
 )
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
@@ -24,7 +27,13 @@ from ._lib._targets import (
 )
 from ._lib._validation import check_number, check_same_shape, normalize_axis
 
-__all__ = ["binary_cross_entropy", "binary_focal_loss", "cross_entropy", "focal_loss"]
+__all__ = [
+    "binary_cross_entropy",
+    "binary_focal_loss",
+    "cross_entropy",
+    "focal_loss",
+    "nll_loss",
+]
 
 # torch.nn.functional.binary_cross_entropy clamps log-probabilities here, so that
 # probabilities of exactly 0 and 1 give a finite loss; we keep its value.
@@ -41,16 +50,22 @@ def _prepare_softmax(
     weights: Array | None,
     reduction: str,
     extra: dict[str, Any] | None = None,
+    name: str = "logits",
 ) -> tuple[Array, ClassTarget, int, Namespace, str]:
-    """Common validation for softmax losses; returns logits in the compute dtype."""
+    """Common validation for softmax losses; returns ``logits`` (named ``name`` in
+    errors) in the compute dtype."""
     xp = array_namespace(
-        logits=logits, labels=labels, weights=weights, **(extra or {}), required=REQUIRED
+        **{name: logits},
+        labels=labels,
+        weights=weights,
+        **(extra or {}),
+        required=(name, "labels"),
     )
     reduction = check_reduction(reduction)
-    dtype = compute_dtype(logits, "logits", xp)
+    dtype = compute_dtype(logits, name, xp)
     ax = normalize_axis(axis, logits.ndim)
     logits = cast(logits, dtype, xp)
-    target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
+    target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp, logits_name=name)
     unreduced = tuple(logits.shape[:ax]) + tuple(logits.shape[ax + 1 :])
     check_weights(weights, unreduced, xp)
     return logits, target, ax, xp, reduction
@@ -61,7 +76,7 @@ def cross_entropy(
     labels: Array,
     *,
     axis: int = -1,
-    class_weights: Array | None = None,
+    class_weights: Array | str | None = None,
     ignore_index: int | None = None,
     label_smoothing: float = 0.0,
     weights: Array | None = None,
@@ -94,8 +109,10 @@ def cross_entropy(
         probabilities with ``logits``'s shape.
     axis : int, default -1
         The class axis; PyTorch layouts pass ``axis=1``.
-    class_weights : array, shape (C,), optional
-        Per-class weight :math:`w_c`.
+    class_weights : array, shape (C,), or "balanced", optional
+        Per-class weight :math:`w_c` (see :func:`class_weights_from_counts`), or
+        ``"balanced"``: the adaptive option, recomputed from each batch's own
+        labels (see Notes).
     ignore_index : int, optional
         Integer label whose positions contribute nothing (value and gradient 0).
     label_smoothing : float in [0, 1], default 0
@@ -115,6 +132,13 @@ def cross_entropy(
     An out-of-range integer label raises ``ValueError`` on eager CPU arrays; under
     ``jax.jit``, ``torch.compile``, on GPUs and on Dask (where reading values would
     trace or sync) that position's loss is NaN instead.
+
+    ``class_weights="balanced"`` uses scikit-learn's ``"balanced"`` rule on the
+    batch: :math:`w_c = N / (C\, n_c)` with :math:`n_c` the number of non-ignored,
+    in-range labels of class :math:`c` (for probability targets the summed
+    probability of :math:`c`) and :math:`N = \sum_c n_c`; a class absent from the
+    batch gets weight 0. The counts are a one-hot sum (no sync, works under
+    ``jax.jit``), and no gradient flows through the weights.
 
     References
     ----------
@@ -140,7 +164,7 @@ def cross_entropy(
     )
     eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     num_classes = int(logits.shape[ax])
-    cw = class_weight_vector(class_weights, num_classes, logits, xp)
+    cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
 
     if not target.is_index:
         # probability targets: -sum_c w_c y'_c log p_c, mean over positions
@@ -154,31 +178,206 @@ def cross_entropy(
 
     lse = logsumexp(logits, ax, xp=xp)
     nll = lse - take_along_axis(logits, target.values, ax, xp=xp)
-    if cw is None:
-        loss = nll
-        if eps > 0.0:
-            # sum_c -log p_c = C * lse - sum_c x_c: no log-softmax tensor needed
-            uniform = lse - xp.sum(logits, axis=ax) / num_classes
-            loss = (1.0 - eps) * nll + eps * uniform
-        loss = poison(loss, target.invalid, xp)
-        return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
-
-    label_weight = xp.take(cw, xp.reshape(target.values, (-1,)), axis=0)
-    label_weight = xp.reshape(label_weight, tuple(nll.shape))
-    loss = label_weight * nll
-    if eps > 0.0:
+    smooth = None
+    if eps > 0.0 and cw is None:
+        # mean_c -log p_c = lse - mean_c x_c: no log-softmax tensor needed
+        smooth = lse - xp.sum(logits, axis=ax) / num_classes
+    elif eps > 0.0 and cw is not None:
         # torch weights the smoothing term by each class's own weight:
         # sum_c w_c (-log p_c) = lse * sum_c w_c - sum_c w_c x_c
         cwb = broadcast_class_vector(cw, logits.ndim, ax, xp)
-        smooth = lse * xp.sum(cw) - xp.sum(cwb * logits, axis=ax)
-        loss = (1.0 - eps) * loss + (eps / num_classes) * smooth
+        smooth = (lse * xp.sum(cw) - xp.sum(cwb * logits, axis=ax)) / num_classes
+    return _index_loss(nll, target, cw, None, smooth, eps, weights, reduction, xp)
+
+
+def nll_loss(
+    log_probs: Array,
+    labels: Array,
+    *,
+    axis: int = -1,
+    class_weights: Array | str | None = None,
+    ignore_index: int | None = None,
+    weights: Array | None = None,
+    reduction: str = "mean",
+) -> Array:
+    r"""Negative log-likelihood of class indices (or probabilities) given log-probabilities.
+
+    .. math::
+
+        \ell_i = -w_{y_i}\, \log p_{i, y_i}, \qquad
+        \text{mean} = \frac{\sum_i \ell_i}{\sum_i w_{y_i}}
+
+    over the non-ignored positions, with :math:`\log p` the given
+    ``log_probs`` and :math:`w_c` the class weights. Use it when the model already
+    ends in a log-softmax (or another normalised log-density over classes);
+    ``nll_loss(log_softmax(x), y)`` is :func:`cross_entropy` ``(x, y)``, which is
+    faster and more accurate from logits.
+
+    Semantics match ``torch.nn.functional.nll_loss`` (class weights, ``ignore_index``,
+    the weighted mean), with two deliberate differences: a batch in which every
+    label is ignored gives 0 with zero gradient, not NaN (pytorch #70348), and
+    floating ``labels`` with ``log_probs``'s shape are accepted as probabilities,
+    :math:`\ell_i = -\sum_c w_c\, y_{ic} \log p_{ic}`, averaged over positions as in
+    :func:`cross_entropy`.
+
+    Parameters
+    ----------
+    log_probs : array, shape (..., C, ...)
+        Log-probabilities, class axis at ``axis``. Not checked for normalisation
+        (torch does not check either); :math:`-\infty` is allowed and gives an
+        infinite loss where it is the label's entry.
+    labels : array
+        Integer class indices with ``log_probs``'s shape minus ``axis``, or floating
+        probabilities with ``log_probs``'s shape.
+    axis : int, default -1
+        The class axis; PyTorch layouts pass ``axis=1``.
+    class_weights : array, shape (C,), or "balanced", optional
+        Per-class weight :math:`w_c`, or ``"balanced"``: the adaptive option,
+        sklearn's :math:`N / (C\, n_c)` from the batch's own labels, 0 for a class
+        absent from the batch, no gradient (as in :func:`cross_entropy`).
+    ignore_index : int, optional
+        Integer label whose positions contribute nothing (value and gradient 0).
+    weights : array, optional
+        Per-position weights, broadcasting against the ``"none"`` result.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns ``log_probs``'s shape without the class axis.
+
+    Returns
+    -------
+    array
+        Scalar, or the per-position loss for ``reduction="none"``.
+
+    Notes
+    -----
+    torch's default ``ignore_index`` is -100; ours is ``None`` (nothing ignored):
+    pass ``ignore_index=-100`` for torch's behaviour. An out-of-range integer label
+    raises ``ValueError`` on eager CPU arrays and gives NaN where values cannot be
+    read (``jax.jit``, ``torch.compile``, GPUs, Dask).
+
+    References
+    ----------
+    .. [1] C. M. Bishop, "Pattern Recognition and Machine Learning", Springer 2006,
+       section 4.3.4 (multiclass logistic regression, the negative log-likelihood).
+       https://doi.org/10.1007/978-0-387-45528-0
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import arrayloss as al
+    >>> log_probs = np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]))
+    >>> al.nll_loss(log_probs, np.array([0, 1]), reduction="none")
+    array([0.69314718, 0.22314355])
+    >>> w = np.array([3.0, 1.0, 1.0])
+    >>> round(float(al.nll_loss(log_probs, np.array([0, 1]), class_weights=w)), 6)
+    0.575646
+    """
+    log_probs, target, ax, xp, reduction = _prepare_softmax(
+        log_probs,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        {"class_weights": array_or_none(class_weights)},
+        name="log_probs",
+    )
+    num_classes = int(log_probs.shape[ax])
+    cw = _class_weights(class_weights, target, num_classes, log_probs, ax, xp)
+    if not target.is_index:
+        probs = target.values
+        if cw is not None:
+            probs = probs * broadcast_class_vector(cw, log_probs.ndim, ax, xp)
+        # 0 * -inf = NaN: zero target mass contributes 0 (0 log 0 = 0); double where
+        # so that neither the value nor a gradient sees -inf there
+        zero = xp.zeros((), dtype=log_probs.dtype, device=device_of(log_probs))
+        safe = xp.where(probs == 0, zero, log_probs)
+        loss = -xp.sum(probs * safe, axis=ax)
+        return reduce_loss(loss, reduction, xp=xp, weights=weights)
+    nll = -take_along_axis(log_probs, target.values, ax, xp=xp)
+    return _index_loss(nll, target, cw, None, None, 0.0, weights, reduction, xp)
+
+
+def _index_loss(
+    loss_y: Array,
+    target: ClassTarget,
+    cw: Array | None,
+    alpha: Array | None,
+    smooth: Array | None,
+    eps: float,
+    weights: Array | None,
+    reduction: str,
+    xp: Namespace,
+) -> Array:
+    """Weight, smooth, poison and reduce a loss of integer labels, as torch does.
+
+    ``loss_y`` is each position's term for its own label (``-log p_y`` or the focal
+    term); ``cw`` the class weights, entering as ``w_y`` in the value *and* the
+    ``"mean"`` denominator; ``alpha`` a per-class multiplier of the value only;
+    ``smooth`` the label-smoothing term ``(1/C) sum_c m_c t_c`` (already class
+    weighted), mixed in as ``(1 - eps) m_y t_y + eps * smooth``.
+    """
+    flat = xp.reshape(target.values, (-1,))
+    shape = tuple(loss_y.shape)
+    loss = loss_y
+    if alpha is not None:
+        loss = xp.reshape(xp.take(alpha, flat, axis=0), shape) * loss
+    label_weight = None
+    if cw is not None:
+        label_weight = xp.reshape(xp.take(cw, flat, axis=0), shape)
+        loss = label_weight * loss
+    if eps > 0.0 and smooth is not None:
+        loss = (1.0 - eps) * loss + eps * smooth
     loss = poison(loss, target.invalid, xp)
+    if label_weight is None:
+        return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
     if weights is not None:
         loss = loss * cast(weights, loss.dtype, xp)
         label_weight = label_weight * cast(weights, loss.dtype, xp)
     return reduce_loss(
         loss, reduction, xp=xp, weights=label_weight, mask=target.keep, prescaled=True
     )
+
+
+def _class_weights(
+    class_weights: object,
+    target: ClassTarget,
+    num_classes: int,
+    logits: Array,
+    ax: int,
+    xp: Namespace,
+) -> Array | None:
+    """``class_weights`` as a ``(C,)`` vector: an array, a list, None or ``"balanced"``."""
+    if isinstance(class_weights, str):
+        if class_weights != "balanced":
+            raise ValueError(
+                "class_weights must be an array of shape "
+                f"({num_classes},), None or 'balanced'; got {class_weights!r}"
+            )
+        return _balanced_weights(target, num_classes, ax, logits.dtype, xp)
+    return class_weight_vector(class_weights, num_classes, logits, xp)
+
+
+def _balanced_weights(
+    target: ClassTarget, num_classes: int, ax: int, dtype: Any, xp: Namespace
+) -> Array:
+    """sklearn's ``"balanced"`` weights ``N / (C n_c)`` from the batch's own labels.
+
+    ``n_c`` is a one-hot sum (no bincount, no sync) over the non-ignored, in-range
+    labels, or the summed probabilities of a soft target; absent classes get 0.
+    """
+    if target.is_index:
+        hot = one_hot(target.values, num_classes, ax, dtype=dtype, xp=xp)
+        valid = target.keep
+        if target.invalid is not None:
+            valid = ~target.invalid if valid is None else valid & ~target.invalid
+        if valid is not None:
+            zero = xp.zeros((), dtype=dtype, device=device_of(hot))
+            hot = xp.where(xp.expand_dims(valid, axis=ax), hot, zero)
+    else:
+        hot = target.values
+    others = tuple(i for i in range(hot.ndim) if i != ax)
+    counts = xp.sum(hot, axis=others) if others else hot
+    return class_weights_from_counts_xp(stop_gradient(counts, xp=xp), "inverse", 0.0, xp)
 
 
 def _binary_targets(
@@ -308,21 +507,35 @@ def focal_loss(
     *,
     gamma: float = 2.0,
     alpha: Array | None = None,
+    lam: float = 1.0,
     axis: int = -1,
+    class_weights: Array | str | None = None,
     ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
-    r"""Multi-class softmax focal loss.
+    r"""Multi-class softmax focal loss, with Khan & Khan's offset form.
 
     .. math::
 
-        \ell_i = -\sum_c \alpha_c\, y_{ic}\, (1 - p_{ic})^{\gamma} \log p_{ic},
-        \qquad p_i = \operatorname{softmax}(x_i)
+        \ell_i = -\sum_c w_c\, \alpha_c\, y'_{ic}\, (\lambda - p_{ic})^{\gamma}
+        \log p_{ic},
+        \qquad p_i = \operatorname{softmax}(x_i),
+        \qquad y'_{ic} = (1 - \varepsilon)\, y_{ic} + \varepsilon / C
 
     The factor :math:`(1 - p)^\gamma` down-weights well-classified examples so the
     rare, hard ones dominate the gradient: the reason to use it under heavy class
-    imbalance. ``gamma=0`` is :func:`cross_entropy`.
+    imbalance. ``gamma=0`` is :func:`cross_entropy` (with the same ``class_weights``
+    and ``label_smoothing``).
+
+    ``lam`` (:math:`\lambda \ge 1`) is the offset of [2]; ``lam=1`` is the standard
+    focal loss. With :math:`\lambda > 1` easy examples (:math:`p_t \to 1`) keep
+    the weight :math:`(\lambda - 1)^\gamma` instead of 0 and hard ones
+    (:math:`p_t \to 0`) get :math:`\lambda^\gamma`, so the hard/easy ratio
+    :math:`(\lambda / (\lambda - 1))^\gamma` is finite and shrinks as
+    :math:`\lambda` grows (towards cross-entropy scaled by :math:`\lambda^\gamma`):
+    less focusing, and well-classified examples keep contributing a gradient.
 
     Numerics: both factors come from the log-odds against the label,
     :math:`z = \log\frac{1 - p_y}{p_y} = \operatorname{logsumexp}_{c \ne y} x_c - x_y`,
@@ -333,7 +546,11 @@ def focal_loss(
     (where the textbook form gives NaN: optax #1267, kornia #918).
     Probability targets get the same accuracy per class: for the most likely class
     from the logsumexp of the others, for every other class (:math:`p_c \le 1/2`)
-    from :math:`\log(1 - p_c)` with ``log1p``.
+    from :math:`\log(1 - p_c)` with ``log1p``. For :math:`\lambda > 1`,
+    :math:`\lambda - p = (\lambda - 1) + \sigma(z)` is a sum of non-negative terms at
+    least :math:`\lambda - 1 > 0`, so its power has a finite gradient for any
+    :math:`\gamma`. With label smoothing every class's term is needed, so the
+    per-class log-odds path of probability targets is used for integer labels too.
 
     Parameters
     ----------
@@ -349,10 +566,23 @@ def focal_loss(
         the scalar positive/negative balance is :func:`binary_focal_loss`'s ``alpha``.
         Unlike ``class_weights`` of :func:`cross_entropy`, ``alpha`` does not enter
         the mean's denominator (the paper's definition; kornia and MONAI agree).
+    lam : float >= 1, default 1.0
+        Offset :math:`\lambda` of the modulating factor :math:`(\lambda - p)^\gamma`
+        [2]. Values below 1 are rejected: :math:`\lambda - p` could be negative,
+        and a non-integer power of it is not real.
     axis : int, default -1
         The class axis.
+    class_weights : array, shape (C,), or "balanced", optional
+        Per-class weights :math:`w_c` with :func:`cross_entropy`'s semantics: they
+        *do* enter the ``"mean"`` denominator (:math:`\sum_i w_{y_i}`) for integer
+        labels. ``"balanced"`` is the adaptive option: sklearn's
+        :math:`N / (C\, n_c)` from the batch's own labels, 0 for absent classes,
+        no gradient (see :func:`cross_entropy`).
     ignore_index : int, optional
         Integer label whose positions contribute nothing.
+    label_smoothing : float in [0, 1], default 0
+        :math:`\varepsilon`: the target becomes :math:`(1 - \varepsilon) y +
+        \varepsilon / C`, the definition of :func:`cross_entropy`.
     weights : array, optional
         Per-position weights, broadcasting against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
@@ -367,6 +597,9 @@ def focal_loss(
     ----------
     .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He, P. Dollar, "Focal Loss for
        Dense Object Detection", ICCV 2017. https://arxiv.org/abs/1708.02002
+    .. [2] A. Khan, M. Khan (offset focal loss for semantic segmentation), "Loss
+       Functions: Evaluating Their Performance and the Need for an Adaptive
+       Approach".
 
     Examples
     --------
@@ -375,10 +608,20 @@ def focal_loss(
     >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     >>> round(float(al.focal_loss(logits, np.array([0, 1]), gamma=2.0)), 6)
     0.054976
+    >>> round(float(al.focal_loss(np.array([0.0, 0.0]), np.array(0), lam=1.5)), 6)
+    0.693147
     """
     gamma = check_number(gamma, "gamma", low=0.0)
+    lam = check_number(lam, "lam", low=1.0)
+    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction, {"alpha": array_or_none(alpha)}
+        logits,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        {"alpha": array_or_none(alpha), "class_weights": array_or_none(class_weights)},
     )
     num_classes = int(logits.shape[ax])
     if num_classes < 2:
@@ -393,28 +636,37 @@ def focal_loss(
             "binary_focal_loss"
         )
     alpha_vec = class_weight_vector(alpha, num_classes, logits, xp, name="alpha")
+    cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
 
-    if target.is_index:
+    if target.is_index and eps == 0.0:
         hot = one_hot(target.values, num_classes, ax, dtype=xp.bool, xp=xp)
         # z = log((1 - p_y) / p_y) = logsumexp over the other classes - x_y
         z = _logsumexp_excluding(logits, hot, ax, xp) - take_along_axis(
             logits, target.values, ax, xp=xp
         )
-        loss = _focal_term(z, gamma, xp)
-        if alpha_vec is not None:
-            alpha_y = xp.take(alpha_vec, xp.reshape(target.values, (-1,)), axis=0)
-            loss = xp.reshape(alpha_y, tuple(loss.shape)) * loss
-        loss = poison(loss, target.invalid, xp)
-        return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
+        loss = _focal_term(z, gamma, xp, lam)
+        return _index_loss(loss, target, cw, alpha_vec, None, 0.0, weights, reduction, xp)
 
-    term = target.values * _focal_term(_log_odds_against(logits, ax, xp), gamma, xp)
-    if alpha_vec is not None:
-        term = term * broadcast_class_vector(alpha_vec, logits.ndim, ax, xp)
-    return reduce_loss(xp.sum(term, axis=ax), reduction, xp=xp, weights=weights)
+    # every class's term, each from its own accurate log-odds
+    per_class = _focal_term(_log_odds_against(logits, ax, xp), gamma, xp, lam)
+    mult = alpha_vec if cw is None else (cw if alpha_vec is None else cw * alpha_vec)
+    weighted = per_class
+    if mult is not None:
+        weighted = per_class * broadcast_class_vector(mult, logits.ndim, ax, xp)
+    if target.is_index:
+        # (1 - eps) m_y t_y + (eps / C) sum_c m_c t_c, as cross_entropy
+        loss_y = take_along_axis(per_class, target.values, ax, xp=xp)
+        smooth = xp.sum(weighted, axis=ax) / num_classes
+        return _index_loss(loss_y, target, cw, alpha_vec, smooth, eps, weights, reduction, xp)
+
+    probs = target.values
+    if eps > 0.0:
+        probs = (1.0 - eps) * probs + eps / num_classes
+    return reduce_loss(xp.sum(probs * weighted, axis=ax), reduction, xp=xp, weights=weights)
 
 
-def _focal_term(z: Array, gamma: float, xp: Namespace) -> Array:
-    """``(1 - p)^gamma * (-log p)`` from the log-odds against, ``z = log((1 - p) / p)``.
+def _focal_term(z: Array, gamma: float, xp: Namespace, lam: float = 1.0) -> Array:
+    """``(lam - p)^gamma * (-log p)`` from the log-odds against, ``z = log((1 - p) / p)``.
 
     ``-log p = softplus(z)`` and ``log(1 - p) = log_sigmoid(z)``: both accurate when
     ``p`` rounds to 1 (where ``x - logsumexp(x)`` cancels to 0) or to 0, with a finite
@@ -423,7 +675,10 @@ def _focal_term(z: Array, gamma: float, xp: Namespace) -> Array:
     nll = softplus(z, xp=xp)
     if gamma == 0.0:
         return nll  # cross-entropy; also avoids exp(0 * -inf) = NaN
-    return xp.exp(gamma * log_sigmoid(z, xp=xp)) * nll
+    if lam == 1.0:
+        return xp.exp(gamma * log_sigmoid(z, xp=xp)) * nll
+    # lam - p = (lam - 1) + sigmoid(z) >= lam - 1 > 0: log finite, gradient finite
+    return xp.exp(gamma * xp.log((lam - 1.0) + sigmoid(z, xp=xp))) * nll
 
 
 def _logsumexp_excluding(logits: Array, excluded: Array, ax: int, xp: Namespace) -> Array:
