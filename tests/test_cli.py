@@ -34,7 +34,12 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_catalogue_covers_every_public_loss() -> None:
-    assert sorted(i.name for i in _catalogue.LOSSES) == sorted(arrayloss.__all__)
+    names = [i.name for i in _catalogue.LOSSES]
+    assert len(names) == len(set(names)), "a loss is in the catalogue twice"
+    missing = sorted(set(arrayloss.__all__) - set(names))
+    assert not missing, f"public losses missing from arrayloss._catalogue: {missing}"
+    extra = sorted(set(names) - set(arrayloss.__all__))
+    assert not extra, f"catalogue entries that are not in arrayloss.__all__: {extra}"
 
 
 @pytest.mark.parametrize("info", _catalogue.LOSSES, ids=lambda i: i.name)

@@ -253,11 +253,13 @@ _FOUNDATION: tuple[LossInfo, ...] = (
 # The families added after the foundation keep their entries beside their code's
 # catalogue module; imported here, after LossInfo, Case and _rng exist.
 from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
+from ._catalogue_noisy_poly import ENTRIES as _NOISY_POLY  # noqa: E402
 from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
 
 LOSSES: tuple[LossInfo, ...] = (
     *_FOUNDATION,
     *_REGRESSION,
+    *_NOISY_POLY,
     *_MARGIN_DIVERGENCE,
 )
 

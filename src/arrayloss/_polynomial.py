@@ -110,6 +110,9 @@ def poly1_cross_entropy(
     paper's listing default 1.0), it takes probability targets only, and returns
     the per-example loss (our ``reduction="none"``).
 
+    There is no ``class_weights``: pass per-position ``weights`` (for instance the
+    class weight of each label) instead.
+
     An out-of-range integer label raises ``ValueError`` on eager CPU arrays and
     gives NaN where values cannot be read (traced, GPU, Dask).
 
