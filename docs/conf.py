@@ -2,6 +2,11 @@
 
 Build with ``sphinx-build -W -b html docs docs/_build/html``. Only Sphinx's own
 extensions and theme are used: no dependency beyond Sphinx and the package.
+
+The API reference lists every name of ``arrayloss.__all__``, grouped by the family
+the catalogue (``arrayloss._catalogue``) gives it. The grouping and one page per
+function are written here, into ``docs/api/generated/`` (not tracked), each time
+the docs are built, so a new loss appears without editing the docs.
 """
 
 from __future__ import annotations
@@ -9,9 +14,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
 
 import arrayloss
+from arrayloss import _catalogue
 
 project = "arrayloss"
 author = "arrayloss developers"
@@ -26,9 +33,8 @@ extensions = [
     "sphinx.ext.mathjax",
 ]
 
-autosummary_generate = True
+autosummary_generate = False  # the pages are written below
 autodoc_typehints = "none"  # the numpydoc Parameters sections say the types
-autodoc_member_order = "bysource"
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
@@ -44,3 +50,56 @@ html_static_path: list[str] = []
 html_theme_options = {
     "description": "Loss functions written once against the Python Array API standard.",
 }
+
+
+# -- API pages ------------------------------------------------------------------------
+
+GENERATED = HERE / "api" / "generated"
+
+
+def api_sections() -> list[tuple[str, list[str]]]:
+    """``(title, names)`` for every family, then the public names the catalogue lacks."""
+    public = list(arrayloss.__all__)
+    groups: dict[str, list[str]] = {family: [] for family in _catalogue.FAMILIES}
+    for info in _catalogue.LOSSES:
+        if info.name in public:
+            groups.setdefault(info.family, []).append(info.name)
+    listed = {name for names in groups.values() for name in names}
+    other = [name for name in public if name not in listed]
+    sections = [(family.capitalize(), names) for family, names in groups.items() if names]
+    if other:
+        sections.append(("Other", other))
+    return sections
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` unless ``path`` already holds it (keeps rebuilds incremental)."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def write_api_pages() -> None:
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    sections = api_sections()
+    names = [name for _, group in sections for name in group]
+    for stale in GENERATED.glob("*.rst"):
+        if stale.stem.removeprefix("arrayloss.") not in names:
+            stale.unlink()
+    for name in names:
+        title = "arrayloss." + name.replace("_", r"\_")
+        _write(
+            GENERATED / f"arrayloss.{name}.rst",
+            f"{title}\n{'=' * len(title)}\n\n.. currentmodule:: arrayloss\n\n"
+            f".. autofunction:: {name}\n",
+        )
+    blocks = []
+    for heading, group in sections:
+        entries = "".join(f"   {name}\n" for name in group)
+        blocks.append(
+            f"{heading}\n{'-' * len(heading)}\n\n.. autosummary::\n"
+            f"   :toctree: api/generated\n   :nosignatures:\n\n{entries}"
+        )
+    _write(GENERATED / "sections.inc", "\n".join(blocks))
+
+
+write_api_pages()

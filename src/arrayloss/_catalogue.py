@@ -107,6 +107,11 @@ def _cross_entropy_cases() -> list[Case]:
             (nchw, np.moveaxis(probs, -1, 1)),
             {"axis": 1, "reduction": "none"},
         ),
+        Case(
+            "balanced class_weights, ignore_index",
+            (logits, labels),
+            {"class_weights": "balanced", "ignore_index": -100},
+        ),
     ]
 
 
@@ -144,6 +149,16 @@ def _focal_cases() -> list[Case]:
             {"alpha": np.array([0.25, 0.5, 0.75, 1.0]), "ignore_index": -1, "reduction": "none"},
         ),
         Case("gamma=0.5, probability targets", (logits, probs), {"gamma": 0.5}),
+        Case(
+            "lam=1.5, label_smoothing, balanced class_weights, ignore_index",
+            (logits, labels),
+            {
+                "lam": 1.5,
+                "label_smoothing": 0.1,
+                "class_weights": "balanced",
+                "ignore_index": -1,
+            },
+        ),
     ]
 
 
@@ -252,6 +267,7 @@ _FOUNDATION: tuple[LossInfo, ...] = (
 
 # The families added after the foundation keep their entries beside their code's
 # catalogue module; imported here, after LossInfo, Case and _rng exist.
+from ._catalogue_classification_extra import ENTRIES as _CLASSIFICATION_EXTRA  # noqa: E402
 from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
 from ._catalogue_noisy_poly import ENTRIES as _NOISY_POLY  # noqa: E402
 from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
@@ -259,6 +275,7 @@ from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
 LOSSES: tuple[LossInfo, ...] = (
     *_FOUNDATION,
     *_REGRESSION,
+    *_CLASSIFICATION_EXTRA,
     *_NOISY_POLY,
     *_MARGIN_DIVERGENCE,
 )

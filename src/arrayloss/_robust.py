@@ -239,7 +239,8 @@ def barron_loss(
     derivative with respect to :math:`\alpha` is unbounded at :math:`\alpha = 2`
     (it grows like :math:`-\tfrac14 (x/c)^2 \log|\alpha - 2|`); as in Barron's code,
     :math:`|\alpha - 2|` is clamped below at the dtype's machine epsilon, which keeps
-    that gradient finite and changes the value by less than an ulp-scale amount.
+    that gradient finite and changes the value by less than one machine epsilon,
+    relative.
     Value and gradients (with respect to ``preds``, ``alpha`` and ``scale``) are
     finite for every finite input and every :math:`\alpha \le 2`; for
     :math:`\alpha > 2` the loss grows like :math:`|x/c|^\alpha` (exponentially at
