@@ -271,10 +271,12 @@ from ._catalogue_classification_extra import ENTRIES as _CLASSIFICATION_EXTRA  #
 from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
 from ._catalogue_noisy_poly import ENTRIES as _NOISY_POLY  # noqa: E402
 from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
+from ._catalogue_robust import ENTRIES as _ROBUST  # noqa: E402
 
 LOSSES: tuple[LossInfo, ...] = (
     *_FOUNDATION,
     *_REGRESSION,
+    *_ROBUST,
     *_CLASSIFICATION_EXTRA,
     *_NOISY_POLY,
     *_MARGIN_DIVERGENCE,
