@@ -14,11 +14,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import arrayloss
 from arrayloss import _catalogue
+
+HERE = Path(__file__).resolve().parent
 
 project = "arrayloss"
 author = "arrayloss developers"

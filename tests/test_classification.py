@@ -462,6 +462,33 @@ def test_binary_focal_loss_matches_reference(
 
 
 @pytest.mark.parametrize("from_logits", [True, False])
+@pytest.mark.parametrize("alpha", [0.25, None])
+def test_binary_focal_label_smoothing_matches_reference(
+    backend: Backend, from_logits: bool, alpha: float | None
+) -> None:
+    # label smoothing pulls hard targets to y' = (1 - eps) y + eps / 2 (the
+    # binary_cross_entropy definition); the reference is torchvision's formula on y'.
+    if ref.is_light(backend) and (from_logits, alpha) != (True, 0.25):
+        pytest.skip(f"{backend.name}: representative subset only (runtime)")
+    rng = np.random.default_rng(11)
+    x = 3.0 * rng.normal(size=(4, 3)) if from_logits else rng.uniform(0.02, 0.98, size=(4, 3))
+    y = rng.integers(0, 2, size=(4, 3)).astype(np.float64)
+    eps = 0.2
+    kw = {"gamma": 1.5, "alpha": alpha, "from_logits": from_logits, "label_smoothing": eps}
+    outs = ref.call_all_reductions(
+        backend, al.binary_focal_loss, backend.asarray(x), backend.asarray(y), **kw
+    )
+    smoothed = (1 - eps) * y + eps / 2
+    for reduction, out in outs.items():
+        shape = (4, 3) if reduction == "none" else ()
+        got = backend.check_result(out, dtype=backend.dtype("float64"), shape=shape)
+        want = ref.binary_focal_loss(
+            x, smoothed, gamma=1.5, alpha=alpha, from_logits=from_logits, reduction=reduction
+        )
+        ref.assert_close(got, want, "float64", err_msg=f"reduction={reduction}")
+
+
+@pytest.mark.parametrize("from_logits", [True, False])
 def test_binary_focal_gamma_zero_alpha_none_is_bce(backend: Backend, from_logits: bool) -> None:
     rng = np.random.default_rng(5)
     x = rng.normal(size=(3, 4)) if from_logits else rng.uniform(size=(3, 4))

@@ -338,6 +338,11 @@ CASES: dict[str, Case] = {
         ValueError,
         r"label_smoothing must be in \[0, 1\]; got 1\.5",
     ),
+    "label_smoothing/binary_focal_above_1": (
+        lambda a: al.binary_focal_loss(a(X), a(YB), label_smoothing=2.0),
+        ValueError,
+        r"label_smoothing must be in \[0, 1\]; got 2\.0",
+    ),
     "label_smoothing/ce_negative": (
         lambda a: al.cross_entropy(a(X), a(Y), label_smoothing=-0.1),
         ValueError,

@@ -720,6 +720,7 @@ def binary_focal_loss(
     gamma: float = 2.0,
     alpha: float | None = 0.25,
     from_logits: bool = True,
+    label_smoothing: float = 0.0,
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
@@ -754,6 +755,10 @@ def binary_focal_loss(
         to ``None``.
     from_logits : bool, default True
         Whether ``logits`` are logits or probabilities.
+    label_smoothing : float in [0, 1], default 0
+        Pulls targets towards 1/2, :math:`y' = (1 - \varepsilon) y + \varepsilon / 2`,
+        as in :func:`binary_cross_entropy`; the smoothed target enters every factor
+        (:math:`p_t`, :math:`\alpha_t` and the cross-entropy).
     weights : array, optional
         Broadcasts against the elementwise loss.
     reduction : {"mean", "sum", "none"}
@@ -780,6 +785,9 @@ def binary_focal_loss(
     if alpha is not None:
         alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
     logits, labels, xp, reduction = _binary_targets(logits, labels, weights, reduction)
+    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    if eps > 0.0:
+        labels = (1.0 - eps) * labels + eps / 2
     log_p, log_1mp = _log_probs(logits, from_logits, xp)
     bce = -(labels * log_p + (1.0 - labels) * log_1mp)
     if gamma == 0.0:

@@ -419,6 +419,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     out = sys.stdout
-    if args.command == "list":
-        return _cmd_list(args, out)
-    return _cmd_check(args, out)
+    try:
+        if args.command == "list":
+            return _cmd_list(args, out)
+        return _cmd_check(args, out)
+    except BrokenPipeError:  # e.g. `arrayloss list | head`: the reader has gone
+        sys.stdout = None  # nothing left to flush at exit
+        return 0
