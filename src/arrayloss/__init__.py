@@ -7,39 +7,90 @@ library and returns an array of the same library, on the same device. Importing
 
 from __future__ import annotations
 
-from . import (
-    _classification,
-    _divergence,
-    _imbalance,
-    _margin,
-    _noisy_labels,
-    _polynomial,
-    _regression,
-    _robust,
-    _segmentation,
+from ._classification import (
+    binary_cross_entropy,
+    binary_focal_loss,
+    cross_entropy,
+    focal_loss,
+    nll_loss,
 )
-from ._classification import *  # noqa: F403  (each family module lists its public names)
-from ._divergence import *  # noqa: F403
-from ._imbalance import *  # noqa: F403
-from ._margin import *  # noqa: F403
-from ._noisy_labels import *  # noqa: F403
-from ._polynomial import *  # noqa: F403
-from ._regression import *  # noqa: F403
-from ._robust import *  # noqa: F403
-from ._segmentation import *  # noqa: F403
+from ._divergence import (
+    js_divergence,
+    kl_divergence,
+)
+from ._imbalance import class_weights_from_counts
+from ._margin import (
+    hinge_loss,
+    multiclass_hinge_loss,
+    squared_hinge_loss,
+)
+from ._noisy_labels import (
+    generalized_cross_entropy,
+    symmetric_cross_entropy,
+)
+from ._polynomial import (
+    binary_poly1_focal_loss,
+    poly1_cross_entropy,
+    poly1_focal_loss,
+)
+from ._regression import (
+    gaussian_nll_loss,
+    huber_loss,
+    log_cosh_loss,
+    mae_loss,
+    mape_loss,
+    mse_loss,
+    msle_loss,
+    poisson_nll_loss,
+    quantile_loss,
+    smooth_l1_loss,
+)
+from ._robust import (
+    barron_loss,
+    cauchy_loss,
+    charbonnier_loss,
+    geman_mcclure_loss,
+    tukey_biweight_loss,
+    welsch_loss,
+    wing_loss,
+)
+from ._segmentation import dice_loss
 
 __version__ = "0.1.0"
 
-__all__ = sorted(
-    [
-        *_classification.__all__,
-        *_divergence.__all__,
-        *_imbalance.__all__,
-        *_margin.__all__,
-        *_noisy_labels.__all__,
-        *_polynomial.__all__,
-        *_regression.__all__,
-        *_robust.__all__,
-        *_segmentation.__all__,
-    ]
-)
+__all__ = [
+    "barron_loss",
+    "binary_cross_entropy",
+    "binary_focal_loss",
+    "binary_poly1_focal_loss",
+    "cauchy_loss",
+    "charbonnier_loss",
+    "class_weights_from_counts",
+    "cross_entropy",
+    "dice_loss",
+    "focal_loss",
+    "gaussian_nll_loss",
+    "geman_mcclure_loss",
+    "generalized_cross_entropy",
+    "hinge_loss",
+    "huber_loss",
+    "js_divergence",
+    "kl_divergence",
+    "log_cosh_loss",
+    "mae_loss",
+    "mape_loss",
+    "mse_loss",
+    "msle_loss",
+    "multiclass_hinge_loss",
+    "nll_loss",
+    "poisson_nll_loss",
+    "poly1_cross_entropy",
+    "poly1_focal_loss",
+    "quantile_loss",
+    "smooth_l1_loss",
+    "squared_hinge_loss",
+    "symmetric_cross_entropy",
+    "tukey_biweight_loss",
+    "welsch_loss",
+    "wing_loss",
+]

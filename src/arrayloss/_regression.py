@@ -12,11 +12,12 @@ from ._lib._compat import (
     device_of,
     values_readable,
 )
-from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from ._lib._dtypes import cast, is_floating, is_integer
+from ._lib._inputs import pointwise_inputs
 from ._lib._primitives import stop_gradient
-from ._lib._reduction import check_reduction, check_weights, reduce_loss
+from ._lib._reduction import reduce_loss
 from ._lib._targets import poison
-from ._lib._validation import check_number, check_same_shape, check_target_dtype
+from ._lib._validation import check_number
 
 __all__ = [
     "gaussian_nll_loss",
@@ -30,21 +31,6 @@ __all__ = [
     "quantile_loss",
     "smooth_l1_loss",
 ]
-
-
-def _prepare(
-    preds: Array, targets: Array, weights: Array | None, reduction: str
-) -> tuple[Array, Array, Namespace, str]:
-    """Validate a pointwise loss's arrays; return them in the compute dtype."""
-    xp = array_namespace(
-        preds=preds, targets=targets, weights=weights, required=("preds", "targets")
-    )
-    reduction = check_reduction(reduction)
-    dtype = compute_dtype(preds, "preds", xp)
-    check_target_dtype(targets, "targets", xp)
-    check_same_shape(preds, targets, "preds", "targets")
-    check_weights(weights, tuple(preds.shape), xp)
-    return cast(preds, dtype, xp), cast(targets, dtype, xp), xp, reduction
 
 
 def mse_loss(
@@ -91,7 +77,7 @@ def mse_loss(
     >>> float(al.mse_loss(np.array([1.0, 2.0, 4.0]), np.array([1.0, 3.0, 2.0])))
     1.6666666666666667
     """
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     diff = preds - targets
     return reduce_loss(diff * diff, reduction, xp=xp, weights=weights)
 
@@ -150,7 +136,7 @@ def huber_loss(
     array([0.125, 2.5  ])
     """
     delta = check_number(delta, "delta", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     abs_diff = xp.abs(preds - targets)
     # q = min(|d|, delta): 0.5 q^2 + delta (|d| - q) is both branches in one formula
     quadratic = xp.minimum(abs_diff, xp.full_like(abs_diff, delta))
@@ -215,7 +201,7 @@ def mae_loss(
     >>> float(al.mae_loss(np.array([1.0, 2.0, 4.0]), np.array([1.0, 3.0, 2.0])))
     1.0
     """
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     return reduce_loss(xp.abs(preds - targets), reduction, xp=xp, weights=weights)
 
 
@@ -281,7 +267,7 @@ def smooth_l1_loss(
     array([0.125, 2.5  ])
     """
     beta = check_number(beta, "beta", low=0.0)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     abs_diff = xp.abs(preds - targets)
     if beta < float(xp.finfo(abs_diff.dtype).smallest_normal):
         return reduce_loss(abs_diff, reduction, xp=xp, weights=weights)
@@ -346,7 +332,7 @@ def log_cosh_loss(
     >>> al.log_cosh_loss(np.array([0.0, 0.0]), np.array([1.0, 20.0]), reduction="none")
     array([ 0.43378083, 19.30685282])
     """
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     abs_diff = xp.abs(preds - targets)
     one = xp.ones((), dtype=abs_diff.dtype, device=device_of(abs_diff))
     small = abs_diff < one
@@ -419,7 +405,7 @@ def quantile_loss(
     tau = check_number(
         quantile, "quantile", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
     )
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     residual = targets - preds
     loss = xp.maximum(tau * residual, (tau - 1.0) * residual)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -483,7 +469,7 @@ def msle_loss(
     ...              reduction="none")
     array([1., 0., 0.])
     """
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     zero = _zero(preds, xp)
     # clipped at 0: log1p only ever sees x >= 0
     diff = xp.log1p(xp.maximum(preds, zero)) - xp.log1p(xp.maximum(targets, zero))
@@ -549,7 +535,7 @@ def mape_loss(
     array([1.0e-01, 1.25e+00, 1.0e+07])
     """
     eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     denominator = xp.maximum(xp.abs(targets), xp.full_like(targets, eps))
     loss = xp.abs(preds - targets) / denominator
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -629,7 +615,7 @@ def poisson_nll_loss(
     if not isinstance(full, bool):
         raise TypeError(f"full must be a bool, got {type(full).__name__}")
     eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     # log_input: lambda = exp(x), so lambda - y log lambda = exp(x) - y x
     loss = xp.exp(preds) - targets * preds if log_input else preds - targets * xp.log(preds + eps)
     if full:
@@ -749,7 +735,7 @@ def gaussian_nll_loss(
         weights=weights,
         required=("preds", "targets"),
     )
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     var = _gaussian_var(var, preds, xp)
     negative = var < _zero(var, xp)
     if values_readable(var, xp):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._lib._compat import Array, Namespace, array_namespace, array_or_none, values_readable
-from ._lib._dtypes import cast, compute_dtype, constant, is_floating, is_integer
-from ._lib._reduction import check_reduction, check_weights, reduce_loss
-from ._lib._validation import check_number, check_same_shape, check_target_dtype
+from ._lib._compat import Array, Namespace, array_or_none, values_readable
+from ._lib._dtypes import cast, constant, is_floating, is_integer
+from ._lib._inputs import pointwise_inputs
+from ._lib._reduction import check_weights, reduce_loss
+from ._lib._validation import check_number
 
 __all__ = [
     "barron_loss",
@@ -30,34 +31,6 @@ __all__ = [
 # error t^8/9! is 3e-14 there, and the quotient's gradient (cancellation ~ 2 ulp / |t|)
 # is accurate to 2e-6 in float32 above it.
 _EXPREL_SERIES_BELOW = 0.1
-
-
-def _prepare(
-    preds: Array,
-    targets: Array,
-    weights: Array | None,
-    reduction: str,
-    **params: object,
-) -> tuple[Array, Array, Namespace, str]:
-    """Validate a pointwise loss's arrays; return them in the compute dtype.
-
-    ``params`` are hyperparameters that may be arrays (Barron's ``alpha``/``scale``):
-    the arrays among them join namespace inference.
-    """
-    arrays = {k: array_or_none(v) for k, v in params.items()}
-    xp = array_namespace(
-        preds=preds,
-        targets=targets,
-        weights=weights,
-        **arrays,
-        required=("preds", "targets"),
-    )
-    reduction = check_reduction(reduction)
-    dtype = compute_dtype(preds, "preds", xp)
-    check_target_dtype(targets, "targets", xp)
-    check_same_shape(preds, targets, "preds", "targets")
-    check_weights(weights, tuple(preds.shape), xp)
-    return cast(preds, dtype, xp), cast(targets, dtype, xp), xp, reduction
 
 
 def _param(
@@ -263,7 +236,7 @@ def barron_loss(
     >>> al.barron_loss(x, np.zeros(3), alpha=1.0, reduction="none")  # sqrt(x^2 + 1) - 1
     array([0.        , 0.41421356, 2.16227766])
     """
-    preds, targets, xp, reduction = _prepare(
+    preds, targets, xp, reduction = pointwise_inputs(
         preds, targets, weights, reduction, alpha=alpha, scale=scale
     )
     alpha_v = _param(alpha, "alpha", preds, xp, positive=False)
@@ -339,7 +312,7 @@ def charbonnier_loss(
     array([0., 2.])
     """
     eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     sq = _scaled_residual(preds, targets, 1.0) ** 2
     # sqrt(x^2 + e^2) - e = x^2 / (sqrt(x^2 + e^2) + e): no cancellation near x = 0; the
     # floor keeps sqrt's gradient finite at x = 0 when e^2 underflows (e < 1e-19 in float32)
@@ -410,7 +383,7 @@ def cauchy_loss(
     array([0.        , 1.09861229])
     """
     scale = _check_scale(scale)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     z = _scaled_residual(preds, targets, scale)
     loss = xp.log1p(0.5 * (z * z))
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -475,7 +448,7 @@ def geman_mcclure_loss(
     array([0. , 1. , 1.8])
     """
     scale = _check_scale(scale)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     z = _scaled_residual(preds, targets, scale)
     sq = z * z
     loss = 2.0 * sq / (sq + 4.0)
@@ -542,7 +515,7 @@ def welsch_loss(
     array([0.        , 0.39346934])
     """
     scale = _check_scale(scale)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     z = _scaled_residual(preds, targets, scale)
     # 1 - exp(-z^2/2) = -expm1(-z^2/2): no cancellation for small z
     loss = -xp.expm1(-0.5 * (z * z))
@@ -612,7 +585,7 @@ def tukey_biweight_loss(
     array([0.        , 0.38541667, 0.66666667])
     """
     c = check_number(c, "c", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     z = _scaled_residual(preds, targets, c)
     # 1 - (1 - v)^3 = v (3 - 3v + v^2); v clamped at 1 makes the tail constant
     v = xp.minimum(z * z, constant(1.0, z, xp))
@@ -687,7 +660,7 @@ def wing_loss(
     """
     width = check_number(width, "width", low=0.0, low_inclusive=False)
     curvature = check_number(curvature, "curvature", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = _prepare(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
     a = xp.abs(_scaled_residual(preds, targets, 1.0))
     w = constant(width, a, xp)
     # w log1p(min(a, w)/eps) + max(a - w, 0) is both pieces: a - w + w ln(1 + w/eps) = a - C
