@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
-from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason  # noqa: E402
+from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason
 
 
 def _backend_params() -> list[Any]:

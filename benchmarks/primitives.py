@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from arrayloss._lib import _primitives as P
+from arrayloss._lib import _primitives as prims
 from arrayloss._lib._compat import array_namespace
 
 AXIS_PRIMS = ("logsumexp", "log_softmax", "softmax")
@@ -39,8 +39,13 @@ def _interleaved(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, fl
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def _row(name: str, a: str, ta: float, b: str, tb: float) -> None:
+    """One line: both median times in ms and the ratio of the second to the first."""
+    print(f"  {name:12s} {a} {ta * 1e3:8.3f} ms  {b} {tb * 1e3:8.3f} ms  ratio {tb / ta:.2f}")
+
+
 def _prim(name: str, x: Any, xp: Any, native: bool) -> Any:
-    fn = getattr(P, name)
+    fn = getattr(prims, name)
     if name in AXIS_PRIMS:
         return fn(x, -1, xp=xp, native=native)
     return fn(x, xp=xp, native=native)
@@ -50,7 +55,7 @@ def bench_numpy(shape: tuple[int, int], repeat: int) -> None:
     import scipy.special as sc
 
     x = np.random.default_rng(0).normal(size=shape).astype(np.float32)
-    xp = array_namespace(x)
+    xp = array_namespace(x=x)
     scipy_fns = {
         "logsumexp": lambda: sc.logsumexp(x, axis=-1),
         "log_softmax": lambda: sc.log_softmax(x, axis=-1),
@@ -65,10 +70,7 @@ def bench_numpy(shape: tuple[int, int], repeat: int) -> None:
             {"portable": lambda n=name: _prim(n, x, xp, False), "scipy": scipy_fns[name]},
             repeat,
         )
-        print(
-            f"  {name:12s} portable {t['portable'] * 1e3:8.3f} ms  scipy {t['scipy'] * 1e3:8.3f} ms"
-            f"  ratio {t['scipy'] / t['portable']:.2f}"
-        )
+        _row(name, "portable", t["portable"], "scipy", t["scipy"])
 
 
 def bench_torch(shape: tuple[int, int], repeat: int) -> None:
@@ -76,7 +78,7 @@ def bench_torch(shape: tuple[int, int], repeat: int) -> None:
 
     torch.manual_seed(0)
     x = torch.randn(*shape, requires_grad=True)
-    xp = array_namespace(x)
+    xp = array_namespace(x=x)
 
     def fwd_bwd(name: str, native: bool) -> None:
         out = _prim(name, x, xp, native)
@@ -91,10 +93,7 @@ def bench_torch(shape: tuple[int, int], repeat: int) -> None:
             },
             repeat,
         )
-        print(
-            f"  {name:12s} native {t['native'] * 1e3:8.3f} ms  portable {t['portable'] * 1e3:8.3f} ms"
-            f"  ratio {t['native'] / t['portable']:.2f}"
-        )
+        _row(name, "portable", t["portable"], "native", t["native"])
 
 
 def bench_jax(shape: tuple[int, int], repeat: int) -> None:
@@ -102,7 +101,7 @@ def bench_jax(shape: tuple[int, int], repeat: int) -> None:
     import jax.numpy as jnp
 
     x = jnp.asarray(np.random.default_rng(0).normal(size=shape).astype(np.float32))
-    xp = array_namespace(x)
+    xp = array_namespace(x=x)
     print(f"jax CPU float32 {shape} under jit: forward+backward (ratio native/portable)")
     for name in AXIS_PRIMS + ELEM_PRIMS:
         fns = {}
@@ -110,10 +109,7 @@ def bench_jax(shape: tuple[int, int], repeat: int) -> None:
             g = jax.jit(jax.grad(lambda v, n=name, nat=native: jnp.sum(_prim(n, v, xp, nat))))
             fns["native" if native else "portable"] = lambda g=g: g(x).block_until_ready()
         t = _interleaved(fns, repeat)
-        print(
-            f"  {name:12s} native {t['native'] * 1e3:8.3f} ms  portable {t['portable'] * 1e3:8.3f} ms"
-            f"  ratio {t['native'] / t['portable']:.2f}"
-        )
+        _row(name, "portable", t["portable"], "native", t["native"])
 
 
 def main() -> None:
