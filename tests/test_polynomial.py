@@ -30,6 +30,8 @@ POLY_FOCAL = [
     ("nc", {"probs": True, "weights": True}, {"epsilon": -1.0, "alpha": "vec"}),
     ("nchw", {"probs": True}, {"gamma": 0.5, "epsilon": 3.0}),
     ("nc", {}, {"gamma": 0.0, "epsilon": -1.0}),
+    ("nchw", {"ignore": -100}, {"alpha": "vec", "gamma": 0.5, "label_smoothing": 0.1}),
+    ("nc", {"probs": True, "weights": True}, {"label_smoothing": 0.2}),
 ]
 
 

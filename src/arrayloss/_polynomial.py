@@ -171,6 +171,7 @@ def poly1_focal_loss(
     alpha: Array | None = None,
     axis: int = -1,
     ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
@@ -208,6 +209,10 @@ def poly1_focal_loss(
         The class axis.
     ignore_index : int, optional
         Integer label whose positions contribute nothing.
+    label_smoothing : float in [0, 1], default 0
+        Mixes the target with the uniform distribution,
+        :math:`y' = (1 - \varepsilon_{ls}) y + \varepsilon_{ls} / C`, the definition of
+        :func:`cross_entropy` and :func:`focal_loss`.
     weights : array, optional
         Per-position weights, broadcasting against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
@@ -259,7 +264,8 @@ def poly1_focal_loss(
         )
     alpha_vec = class_weight_vector(alpha, num_classes, logits, xp, name="alpha")
 
-    if target.is_index:
+    smoothing = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    if target.is_index and smoothing == 0.0:
         z = _index_log_odds(logits, target.values, ax, xp)
         focal = _focal_term(z, gamma, xp)
         if alpha_vec is not None:
@@ -269,12 +275,19 @@ def poly1_focal_loss(
         loss = poison(loss, target.invalid, xp)
         return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
 
+    # every class's term is needed: probability targets, or smoothed integer labels
+    probs = target.values
+    if target.is_index:
+        probs = one_hot(target.values, num_classes, ax, dtype=logits.dtype, xp=xp)
+    if smoothing > 0.0:
+        probs = (1.0 - smoothing) * probs + smoothing / num_classes
     z = _log_odds_against(logits, ax, xp)
     focal = _focal_term(z, gamma, xp)
     if alpha_vec is not None:
         focal = focal * broadcast_class_vector(alpha_vec, logits.ndim, ax, xp)
-    term = target.values * (focal + eps * _power_of_one_minus_p(z, gamma + 1.0, xp))
-    return reduce_loss(xp.sum(term, axis=ax), reduction, xp=xp, weights=weights)
+    term = probs * (focal + eps * _power_of_one_minus_p(z, gamma + 1.0, xp))
+    loss = poison(xp.sum(term, axis=ax), target.invalid, xp)
+    return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
 
 
 def binary_poly1_focal_loss(

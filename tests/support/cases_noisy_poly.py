@@ -71,6 +71,12 @@ CASES: list[Case] = [
     ),
     Case("poly1-focal-probs-gamma0.5", al.poly1_focal_loss, _probs, {"gamma": 0.5}),
     Case(
+        "poly1-focal-smoothing-ignore",
+        al.poly1_focal_loss,
+        _index_alpha,
+        {"ignore_index": -100, "gamma": 0.5, "label_smoothing": 0.1},
+    ),
+    Case(
         "binary-poly1-focal-soft",
         al.binary_poly1_focal_loss,
         _binary_soft,

@@ -84,13 +84,18 @@ def poly1_focal_loss(
     alpha: Any = None,
     axis: int = -1,
     ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
     weights: Any = None,
     reduction: str = "mean",
 ) -> np.ndarray:
-    """``sum_c y_c [alpha_c (1 - p_c)^gamma (-log p_c) + epsilon (1 - p_c)^(gamma + 1)]``."""
+    """``sum_c y_c [alpha_c (1 - p_c)^gamma (-log p_c) + epsilon (1 - p_c)^(gamma + 1)]``.
+
+    ``label_smoothing`` replaces ``y`` by ``(1 - ls) y + ls / C``.
+    """
     p = _softmax_last(logits, axis)
     C = p.shape[-1]
     y, keep = _targets(labels, C, axis, ignore_index)
+    y = (1 - label_smoothing) * y + label_smoothing / C
     a = np.ones(C) if alpha is None else np.asarray(alpha, dtype=np.float64)
     fl = a * (1 - p) ** gamma * -np.log(p)
     loss = (y * (fl + epsilon * (1 - p) ** (gamma + 1))).sum(-1)
