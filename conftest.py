@@ -6,15 +6,23 @@ backend of the conformance suite; see ``tests/support/backends.py``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason
+
+# Property tests draw the same examples on every run: CI must not turn red on a
+# new random draw. HYPOTHESIS_PROFILE=explore searches afresh.
+settings.register_profile("deterministic", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 def _backend_params() -> list[Any]:
