@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FAMILIES", "LOSSES", "Case", "LossInfo", "get"]
 
-FAMILIES = ("regression", "classification", "segmentation")
+FAMILIES = ("regression", "classification", "segmentation", "detection")
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,7 @@ _FOUNDATION: tuple[LossInfo, ...] = (
 # The families added after the foundation keep their entries beside their code's
 # catalogue module; imported here, after LossInfo, Case and _rng exist.
 from ._catalogue_classification_extra import ENTRIES as _CLASSIFICATION_EXTRA  # noqa: E402
+from ._catalogue_detection import ENTRIES as _DETECTION  # noqa: E402
 from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
 from ._catalogue_noisy_poly import ENTRIES as _NOISY_POLY  # noqa: E402
 from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
@@ -280,6 +281,7 @@ LOSSES: tuple[LossInfo, ...] = (
     *_CLASSIFICATION_EXTRA,
     *_NOISY_POLY,
     *_MARGIN_DIVERGENCE,
+    *_DETECTION,
 )
 
 

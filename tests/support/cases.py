@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .case import Case
 from .cases_classification_extra import CASES as CLASSIFICATION_EXTRA
+from .cases_detection import CASES as DETECTION
 from .cases_foundation import CASES as FOUNDATION
 from .cases_margin_divergence import CASES as MARGIN_DIVERGENCE
 from .cases_noisy_poly import CASES as NOISY_POLY
@@ -17,4 +18,5 @@ ALL_CASES: list[Case] = [
     *CLASSIFICATION_EXTRA,
     *NOISY_POLY,
     *MARGIN_DIVERGENCE,
+    *DETECTION,
 ]
