@@ -31,15 +31,6 @@ LAYOUTS = {
 }
 
 
-def _to_backend(backend: Backend, value: Any, dtype: str) -> Any:
-    """NumPy arrays become backend arrays (floats in ``dtype``); the rest pass through."""
-    if not isinstance(value, np.ndarray):
-        return value
-    if np.issubdtype(value.dtype, np.floating):
-        return backend.asarray(value, dtype)
-    return backend.asarray(value)
-
-
 def _compare(
     backend: Backend,
     fn: Any,
@@ -51,8 +42,8 @@ def _compare(
 ) -> None:
     """``fn`` on ``backend`` equals ``ref_fn`` for every reduction."""
     compute = "float64" if dtype == "float64" else "float32"
-    args = tuple(_to_backend(backend, a, dtype) for a in arrays)
-    kw = {k: _to_backend(backend, v, dtype) for k, v in kwargs.items()}
+    args = tuple(ref.to_backend(backend, a, dtype) for a in arrays)
+    kw = {k: ref.to_backend(backend, v, dtype) for k, v in kwargs.items()}
     ref_kw = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}
     outs = ref.call_all_reductions(backend, fn, *args, **kw)
     for reduction, out in outs.items():
@@ -376,9 +367,9 @@ def test_focal_gamma_zero_is_cross_entropy(backend: Backend, option: str) -> Non
     fkw = dict(kwargs)
     cw = fkw.pop("class_weights", None)
     reductions = REDUCTIONS if cw is None else ("sum", "none")
-    args = (backend.asarray(logits, "float64"), _to_backend(backend, labels, "float64"))
-    ce_kw = {k: _to_backend(backend, v, "float64") for k, v in kwargs.items()}
-    fo_kw = {k: _to_backend(backend, v, "float64") for k, v in fkw.items()}
+    args = (backend.asarray(logits, "float64"), ref.to_backend(backend, labels, "float64"))
+    ce_kw = {k: ref.to_backend(backend, v, "float64") for k, v in kwargs.items()}
+    fo_kw = {k: ref.to_backend(backend, v, "float64") for k, v in fkw.items()}
     if cw is not None:
         fo_kw["alpha"] = backend.asarray(cw, "float64")
     f64 = backend.dtype("float64")

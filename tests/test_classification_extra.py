@@ -17,14 +17,6 @@ from support.backends import Backend
 REDUCTIONS = ref.REDUCTIONS
 
 
-def _to_backend(backend: Backend, value: Any, dtype: str) -> Any:
-    if not isinstance(value, np.ndarray):
-        return value
-    if np.issubdtype(value.dtype, np.floating):
-        return backend.asarray(value, dtype)
-    return backend.asarray(value)
-
-
 def _compare(
     backend: Backend,
     fn: Any,
@@ -36,8 +28,8 @@ def _compare(
     dtype: str = "float64",
 ) -> None:
     compute = "float64" if dtype == "float64" else "float32"
-    args = tuple(_to_backend(backend, a, dtype) for a in arrays)
-    kw = {k: _to_backend(backend, v, dtype) for k, v in kwargs.items()}
+    args = tuple(ref.to_backend(backend, a, dtype) for a in arrays)
+    kw = {k: ref.to_backend(backend, v, dtype) for k, v in kwargs.items()}
     outs = ref.call_all_reductions(backend, fn, *args, **kw)
     for reduction, out in outs.items():
         shape = unreduced if reduction == "none" else ()

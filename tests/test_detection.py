@@ -43,11 +43,6 @@ def _pair(shape: tuple[int, ...], seed: int = 0) -> tuple[np.ndarray, np.ndarray
     return pred, target
 
 
-def _light(backend: Backend, key: tuple[Any, ...], subset: set[tuple[Any, ...]]) -> None:
-    if ref.is_light(backend) and key not in subset:
-        pytest.skip(f"{backend.name}: representative subset only (runtime)")
-
-
 # -- values against the reference --------------------------------------------------------
 
 
@@ -57,7 +52,7 @@ def _light(backend: Backend, key: tuple[Any, ...], subset: set[tuple[Any, ...]])
 def test_loss_matches_reference(
     backend: Backend, loss: str, box_format: str, weights: str | None
 ) -> None:
-    _light(
+    ref.only_subset(
         backend,
         (loss, box_format, weights),
         {
@@ -93,7 +88,7 @@ def test_loss_matches_reference(
 
 @pytest.mark.parametrize("mode", ["linear", "square", "log"])
 def test_iou_modes_match_reference(backend: Backend, mode: str) -> None:
-    _light(backend, (mode,), {("log",)})
+    ref.only_subset(backend, (mode,), {("log",)})
     pred, target = _pair((6,), seed=3)
     pred[0] = [10.0, 10.0, 11.0, 11.0]  # disjoint: IoU 0, log mode at its eps floor
     p, t = backend.asarray(pred, "float64"), backend.asarray(target, "float64")
@@ -103,7 +98,7 @@ def test_iou_modes_match_reference(backend: Backend, mode: str) -> None:
 
 
 def test_leading_axes_and_scalar_box(backend: Backend) -> None:
-    _light(backend, (), set())
+    ref.only_subset(backend, (), set())
     pred, target = _pair((2, 3, 2), seed=5)
     out = backend.call(
         det.ciou_loss, backend.asarray(pred), backend.asarray(target), reduction="none"
@@ -165,7 +160,7 @@ def test_ciou_hand_derived() -> None:
 @pytest.mark.parametrize("out_fmt", FORMATS)
 @pytest.mark.parametrize("in_fmt", FORMATS)
 def test_box_convert(backend: Backend, in_fmt: str, out_fmt: str) -> None:
-    _light(backend, (in_fmt, out_fmt), {("cxcywh", "xywh"), ("xyxy", "cxcywh")})
+    ref.only_subset(backend, (in_fmt, out_fmt), {("cxcywh", "xywh"), ("xyxy", "cxcywh")})
     xyxy = _boxes((3, 2), seed=11)
     src = rd.from_xyxy(xyxy, in_fmt)
     out = backend.call(
@@ -182,7 +177,7 @@ def test_box_convert_hand() -> None:
 
 @pytest.mark.parametrize("box_format", FORMATS)
 def test_box_area(backend: Backend, box_format: str) -> None:
-    _light(backend, (box_format,), {("xywh",)})
+    ref.only_subset(backend, (box_format,), {("xywh",)})
     xyxy = _boxes((5,), seed=12)
     xyxy[0] = [1.0, 1.0, 1.0, 3.0]  # zero width
     src = rd.from_xyxy(xyxy, box_format)
@@ -356,7 +351,7 @@ def test_nan_propagates() -> None:
 @pytest.mark.parametrize("loss", list(LOSSES))
 def test_dtype_contract(backend: Backend, loss: str, dtype: str) -> None:
     ref.require_dtype(backend, dtype)
-    _light(backend, (loss, dtype), {("ciou", "float16"), ("giou", "float32")})
+    ref.only_subset(backend, (loss, dtype), {("ciou", "float16"), ("giou", "float32")})
     fn, ref_fn = LOSSES[loss]
     pred, target = _pair((5,), seed=21)
     pred, target = ref.round_to(pred, dtype), ref.round_to(target, dtype)

@@ -23,37 +23,6 @@ LOSSES = {
 }
 
 
-def _to_backend(backend: Backend, value: Any, dtype: str) -> Any:
-    if not isinstance(value, np.ndarray):
-        return value
-    return backend.asarray(value, dtype)
-
-
-def _compare(
-    backend: Backend,
-    fn: Any,
-    ref_fn: Any,
-    arrays: tuple[np.ndarray, ...],
-    kwargs: dict[str, Any],
-    unreduced: tuple[int, ...],
-    dtype: str = "float64",
-) -> None:
-    compute = "float64" if dtype == "float64" else "float32"
-    args = tuple(_to_backend(backend, a, dtype) for a in arrays)
-    kw = {k: _to_backend(backend, v, dtype) for k, v in kwargs.items()}
-    outs = ref.call_all_reductions(backend, fn, *args, **kw)
-    for reduction, out in outs.items():
-        shape = unreduced if reduction == "none" else ()
-        got = backend.check_result(out, dtype=backend.dtype(compute), shape=shape)
-        want = ref_fn(*arrays, **kwargs, reduction=reduction)
-        ref.assert_close(got, want, compute, err_msg=f"reduction={reduction}")
-
-
-def _light(backend: Backend, key: tuple[str, ...], subset: set[tuple[str, ...]]) -> None:
-    if ref.is_light(backend) and key not in subset:
-        pytest.skip(f"{backend.name}: representative subset only (runtime)")
-
-
 LAYOUTS = {
     "1d": ((5,), -1),
     "nc": ((6, 4), -1),
@@ -112,7 +81,7 @@ def _case(layout: str, option: str, seed: int = 0) -> tuple[Any, ...]:
 def test_divergence_matches_reference(
     backend: Backend, loss: str, layout: str, option: str
 ) -> None:
-    _light(
+    ref.only_subset(
         backend,
         (loss, layout, option),
         {
@@ -124,7 +93,7 @@ def test_divergence_matches_reference(
     )
     fn, ref_fn = LOSSES[loss]
     logits, targets, kwargs, unreduced = _case(layout, option)
-    _compare(backend, fn, ref_fn, (logits, targets), kwargs, unreduced)
+    ref.compare_reductions(backend, fn, ref_fn, (logits, targets), kwargs, unreduced)
 
 
 def test_hand_values() -> None:
@@ -171,7 +140,7 @@ def test_mean_is_per_sample_not_per_element() -> None:
     ("loss", "option"), [("kl", "weights"), ("js", "weights"), ("js", "probs_zeros")]
 )
 def test_dtype_contract(backend: Backend, loss: str, option: str, dtype: str) -> None:
-    _light(
+    ref.only_subset(
         backend,
         (loss, option, dtype),
         {("kl", "weights", "float16"), ("js", "probs_zeros", "bfloat16")},
@@ -183,7 +152,7 @@ def test_dtype_contract(backend: Backend, loss: str, option: str, dtype: str) ->
     kwargs = {
         k: ref.round_to(v, dtype) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()
     }
-    _compare(backend, fn, ref_fn, (logits, targets), kwargs, unreduced, dtype=dtype)
+    ref.compare_reductions(backend, fn, ref_fn, (logits, targets), kwargs, unreduced, dtype=dtype)
 
 
 # -- properties of JS -------------------------------------------------------------------

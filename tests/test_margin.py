@@ -21,40 +21,6 @@ from support.backends import Backend
 REDUCTIONS = ref.REDUCTIONS
 
 
-def _to_backend(backend: Backend, value: Any, dtype: str) -> Any:
-    if not isinstance(value, np.ndarray):
-        return value
-    if np.issubdtype(value.dtype, np.floating):
-        return backend.asarray(value, dtype)
-    return backend.asarray(value)
-
-
-def _compare(
-    backend: Backend,
-    fn: Any,
-    ref_fn: Any,
-    arrays: tuple[np.ndarray, ...],
-    kwargs: dict[str, Any],
-    unreduced: tuple[int, ...],
-    dtype: str = "float64",
-) -> None:
-    """``fn`` on ``backend`` equals ``ref_fn`` for every reduction."""
-    compute = "float64" if dtype == "float64" else "float32"
-    args = tuple(_to_backend(backend, a, dtype) for a in arrays)
-    kw = {k: _to_backend(backend, v, dtype) for k, v in kwargs.items()}
-    outs = ref.call_all_reductions(backend, fn, *args, **kw)
-    for reduction, out in outs.items():
-        shape = unreduced if reduction == "none" else ()
-        got = backend.check_result(out, dtype=backend.dtype(compute), shape=shape)
-        want = ref_fn(*arrays, **kwargs, reduction=reduction)
-        ref.assert_close(got, want, compute, err_msg=f"reduction={reduction}")
-
-
-def _light(backend: Backend, key: tuple[str, ...], subset: set[tuple[str, ...]]) -> None:
-    if ref.is_light(backend) and key not in subset:
-        pytest.skip(f"{backend.name}: representative subset only (runtime)")
-
-
 # -- binary hinge -----------------------------------------------------------------------
 
 BINARY = {
@@ -107,7 +73,7 @@ def _binary_case(shape_name: str, option: str, seed: int = 0) -> tuple[Any, ...]
 def test_binary_hinge_matches_reference(
     backend: Backend, loss: str, shape_name: str, option: str
 ) -> None:
-    _light(
+    ref.only_subset(
         backend,
         (loss, shape_name, option),
         {
@@ -119,7 +85,7 @@ def test_binary_hinge_matches_reference(
     )
     fn, ref_fn = BINARY[loss]
     logits, labels, kwargs, unreduced = _binary_case(shape_name, option)
-    _compare(backend, fn, ref_fn, (logits, labels), kwargs, unreduced)
+    ref.compare_reductions(backend, fn, ref_fn, (logits, labels), kwargs, unreduced)
 
 
 def test_binary_hinge_hand_values() -> None:
@@ -145,7 +111,7 @@ def test_binary_hinge_hand_values() -> None:
 @pytest.mark.parametrize("bad", [0.5, 2.0, -2.0])
 def test_binary_hinge_rejects_other_labels(backend: Backend, loss: str, bad: float) -> None:
     """Soft or out-of-set labels: ValueError where values are readable, NaN elsewhere."""
-    _light(backend, (loss, str(bad)), {("hinge", "0.5")})
+    ref.only_subset(backend, (loss, str(bad)), {("hinge", "0.5")})
     fn = BINARY[loss][0]
     logits = backend.asarray(np.array([0.3, -0.2, 1.0]), "float64")
     labels = backend.asarray(np.array([1.0, bad, 0.0]), "float64")
@@ -216,7 +182,7 @@ def _mc_case(layout: str, option: str, seed: int = 0) -> tuple[Any, ...]:
 def test_multiclass_hinge_matches_reference(
     backend: Backend, kind: str, layout: str, option: str
 ) -> None:
-    _light(
+    ref.only_subset(
         backend,
         (kind, layout, option),
         {
@@ -227,7 +193,7 @@ def test_multiclass_hinge_matches_reference(
     )
     logits, labels, kwargs, unreduced = _mc_case(layout, option)
     kwargs["kind"] = kind
-    _compare(
+    ref.compare_reductions(
         backend,
         al.multiclass_hinge_loss,
         mref.multiclass_hinge,
@@ -251,7 +217,7 @@ def test_multiclass_hinge_hand_values() -> None:
 
 
 def test_multiclass_hinge_all_ignored_is_zero(backend: Backend) -> None:
-    _light(backend, (), {()})
+    ref.only_subset(backend, (), {()})
     logits = backend.asarray(np.random.default_rng(1).normal(size=(3, 4)), "float64")
     labels = backend.asarray(np.full(3, -1))
     cw = backend.asarray(np.array([1.0, 2.0, 3.0, 4.0]), "float64")
@@ -273,7 +239,9 @@ DTYPES = ("float16", "bfloat16", "float32", "float64")
 @pytest.mark.parametrize("case", ["hinge", "squared_hinge", "multiclass"])
 def test_dtype_contract(backend: Backend, case: str, dtype: str) -> None:
     """Half in -> float32 out, float32 stays float32, float64 stays float64."""
-    _light(backend, (case, dtype), {("squared_hinge", "bfloat16"), ("multiclass", "float16")})
+    ref.only_subset(
+        backend, (case, dtype), {("squared_hinge", "bfloat16"), ("multiclass", "float16")}
+    )
     ref.require_dtype(backend, dtype)
     if case == "multiclass":
         fn, ref_fn = al.multiclass_hinge_loss, mref.multiclass_hinge
@@ -287,7 +255,7 @@ def test_dtype_contract(backend: Backend, case: str, dtype: str) -> None:
         k: ref.round_to(v, dtype) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
         for k, v in kwargs.items()
     }
-    _compare(backend, fn, ref_fn, (logits, labels), kwargs, unreduced, dtype=dtype)
+    ref.compare_reductions(backend, fn, ref_fn, (logits, labels), kwargs, unreduced, dtype=dtype)
 
 
 # -- numerics ---------------------------------------------------------------------------

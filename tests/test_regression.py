@@ -42,12 +42,6 @@ def _compare(
         ref.assert_close(got, want, compute, err_msg=f"reduction={reduction}")
 
 
-def _light(backend: Backend, key: tuple[Any, ...], subset: set[tuple[Any, ...]]) -> None:
-    """On the slow-per-call backends (``ref.LIGHT_BACKENDS``) run only ``subset``."""
-    if ref.is_light(backend) and key not in subset:
-        pytest.skip(f"{backend.name}: representative subset only (runtime)")
-
-
 def _data(shape: tuple[int, ...], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     return rng.normal(0.0, 2.0, size=shape), rng.normal(0.0, 2.0, size=shape)
@@ -66,7 +60,7 @@ def _weights(shape: tuple[int, ...], kind: str | None, seed: int = 1) -> np.ndar
 @pytest.mark.parametrize("weights", [None, "full", "bcast"])
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_mse_matches_reference(backend: Backend, shape: str, weights: str | None) -> None:
-    _light(backend, (shape, weights), {("scalar", None), ("4d", "bcast"), ("2d", "full")})
+    ref.only_subset(backend, (shape, weights), {("scalar", None), ("4d", "bcast"), ("2d", "full")})
     preds, targets = _data(SHAPES[shape])
     w = _weights(SHAPES[shape], weights)
     kwargs = {} if w is None else {"weights": w}
@@ -79,7 +73,7 @@ def test_mse_matches_reference(backend: Backend, shape: str, weights: str | None
 def test_huber_matches_reference(
     backend: Backend, shape: str, weights: str | None, delta: float
 ) -> None:
-    _light(backend, (shape, weights, delta), {("1d", None, 1.0), ("4d", "bcast", 0.3)})
+    ref.only_subset(backend, (shape, weights, delta), {("1d", None, 1.0), ("4d", "bcast", 0.3)})
     preds, targets = _data(SHAPES[shape], seed=2)
     # both branches are exercised: |d| ranges over ~[0, 8] for every delta
     w = _weights(SHAPES[shape], weights)
@@ -136,7 +130,7 @@ def test_dtype_contract(backend: Backend, loss: str, dtype: str) -> None:
     """Half in -> float32 out, float32 stays float32 (also on NumPy: no float64
     constant may upcast it), float64 stays float64. The reference runs on the
     inputs rounded to ``dtype``."""
-    _light(backend, (loss,), {("huber",)})
+    ref.only_subset(backend, (loss,), {("huber",)})
     ref.require_dtype(backend, dtype)
     preds, targets = (ref.round_to(a, dtype) for a in _data((2, 3, 4), seed=5))
     weights = ref.round_to(_weights((2, 3, 4), "bcast"), dtype)

@@ -96,11 +96,6 @@ LIGHT = {
 }
 
 
-def _light(backend: Backend, key: tuple[Any, ...], subset: set[tuple[Any, ...]]) -> None:
-    if ref.is_light(backend) and key not in subset:
-        pytest.skip(f"{backend.name}: representative subset only (runtime)")
-
-
 def _compare(
     backend: Backend,
     fn: Any,
@@ -130,7 +125,7 @@ def _compare(
 @pytest.mark.parametrize("spec", SPECS, ids=SPEC_IDS)
 def test_matches_reference(backend: Backend, spec: Any, weights: str | None) -> None:
     name, fn, ref_fn, data, kwargs = spec
-    _light(backend, (name, weights), LIGHT)
+    ref.only_subset(backend, (name, weights), LIGHT)
     preds, targets = data((3, 4), seed=len(name))
     kw = dict(kwargs)
     if weights is not None:
@@ -142,7 +137,7 @@ def test_matches_reference(backend: Backend, spec: Any, weights: str | None) -> 
 
 def test_integer_count_targets(backend: Backend) -> None:
     """Counts may be an integer array (cast to the compute dtype)."""
-    _light(backend, (), {()})
+    ref.only_subset(backend, (), {()})
     preds, counts = _counts((2, 5), seed=3)
     for kwargs in ({}, {"full": True}):
         _compare(
@@ -164,7 +159,7 @@ VAR_SHAPES = {"same": (3, 4), "rows": (3,), "rows1": (3, 1), "cols1": (1, 4)}
 @pytest.mark.parametrize("full", [False, True])
 @pytest.mark.parametrize("var_shape", list(VAR_SHAPES))
 def test_gaussian_matches_reference(backend: Backend, var_shape: str, full: bool) -> None:
-    _light(backend, (var_shape, full), {("rows", True), ("cols1", False)})
+    ref.only_subset(backend, (var_shape, full), {("rows", True), ("cols1", False)})
     preds, targets = _normal((3, 4), seed=9)
     var = np.random.default_rng(10).uniform(0.0, 2.0, size=VAR_SHAPES[var_shape])
     var.reshape(-1)[0] = 1e-8  # below eps: clamped
@@ -184,7 +179,7 @@ def test_gaussian_matches_reference(backend: Backend, var_shape: str, full: bool
 
 def test_gaussian_scalar_var(backend: Backend) -> None:
     """A Python number is one variance for every element (as torch)."""
-    _light(backend, (), set())
+    ref.only_subset(backend, (), set())
     preds, targets = _normal((3, 4), seed=11)
     _compare(
         backend,
@@ -213,7 +208,7 @@ DTYPE_SPECS = {
 def test_dtype_contract(backend: Backend, loss: str, dtype: str) -> None:
     """Half in -> float32 out, float32 stays float32, float64 stays float64; the
     reference runs on the inputs rounded to ``dtype``."""
-    _light(backend, (loss, dtype), {("mae", "float16"), ("gaussian", "bfloat16")})
+    ref.only_subset(backend, (loss, dtype), {("mae", "float16"), ("gaussian", "bfloat16")})
     ref.require_dtype(backend, dtype)
     fn, ref_fn, data, kwargs = DTYPE_SPECS[loss]
     preds, targets = (ref.round_to(a, dtype) for a in data((2, 3, 4), seed=5))

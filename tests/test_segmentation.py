@@ -30,14 +30,6 @@ LAYOUTS = {
 BINARY_LAYOUTS = {"nchw": ((2, 1, 3, 4), 1), "nhwc": ((2, 3, 4, 1), -1)}
 
 
-def _to_backend(backend: Backend, value: Any, dtype: str) -> Any:
-    if not isinstance(value, np.ndarray):
-        return value
-    if np.issubdtype(value.dtype, np.floating):
-        return backend.asarray(value, dtype)
-    return backend.asarray(value)
-
-
 def _compare(
     backend: Backend,
     logits: np.ndarray,
@@ -47,8 +39,8 @@ def _compare(
     dtype: str = "float64",
 ) -> None:
     compute = "float64" if dtype == "float64" else "float32"
-    args = (_to_backend(backend, logits, dtype), _to_backend(backend, labels, dtype))
-    kw = {k: _to_backend(backend, v, dtype) for k, v in kwargs.items()}
+    args = (ref.to_backend(backend, logits, dtype), ref.to_backend(backend, labels, dtype))
+    kw = {k: ref.to_backend(backend, v, dtype) for k, v in kwargs.items()}
     outs = ref.call_all_reductions(backend, al.dice_loss, *args, **kw)
     for reduction, out in outs.items():
         shape = none_shape if reduction == "none" else ()

@@ -28,14 +28,17 @@ __all__ = [
     "binary_cross_entropy",
     "binary_focal_loss",
     "call_all_reductions",
+    "compare_reductions",
     "cross_entropy",
     "dice_loss",
     "focal_loss",
     "huber",
     "is_light",
     "mse",
+    "only_subset",
     "require_dtype",
     "round_to",
+    "to_backend",
     "weighted_reduce",
 ]
 
@@ -410,3 +413,39 @@ def assert_close(got: Any, want: Any, compute_dtype: str, err_msg: str = "") -> 
         err_msg=err_msg,
         **TOLERANCE[compute_dtype],
     )
+
+
+def to_backend(backend: Any, value: Any, dtype: str) -> Any:
+    """NumPy arrays become backend arrays (floats in ``dtype``); the rest pass through."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if np.issubdtype(value.dtype, np.floating):
+        return backend.asarray(value, dtype)
+    return backend.asarray(value)
+
+
+def compare_reductions(
+    backend: Any,
+    fn: Any,
+    ref_fn: Any,
+    arrays: tuple[np.ndarray, ...],
+    kwargs: dict[str, Any],
+    unreduced: tuple[int, ...],
+    dtype: str = "float64",
+) -> None:
+    """``fn`` on ``backend`` equals ``ref_fn`` (float64 NumPy) for every reduction."""
+    compute = "float64" if dtype == "float64" else "float32"
+    args = tuple(to_backend(backend, a, dtype) for a in arrays)
+    kw = {k: to_backend(backend, v, dtype) for k, v in kwargs.items()}
+    outs = call_all_reductions(backend, fn, *args, **kw)
+    for reduction, out in outs.items():
+        shape = unreduced if reduction == "none" else ()
+        got = backend.check_result(out, dtype=backend.dtype(compute), shape=shape)
+        want = ref_fn(*arrays, **kwargs, reduction=reduction)
+        assert_close(got, want, compute, err_msg=f"reduction={reduction}")
+
+
+def only_subset(backend: Any, key: Any, subset: set[Any]) -> None:
+    """On the slow-per-call backends (``LIGHT_BACKENDS``) run only the keys in ``subset``."""
+    if is_light(backend) and key not in subset:
+        pytest.skip(f"{backend.name}: representative subset only (runtime)")
