@@ -169,14 +169,6 @@ def symmetric_cross_entropy(
 LAYOUTS = {"nc": ((6, 4), -1), "nchw": ((2, 4, 3, 2), 1)}
 
 
-def _to(backend: Any, value: Any, dtype: str) -> Any:
-    if not isinstance(value, np.ndarray):
-        return value
-    if np.issubdtype(value.dtype, np.floating):
-        return backend.asarray(value, dtype)
-    return backend.asarray(value)
-
-
 def compare(
     backend: Any,
     fn: Any,
@@ -188,8 +180,8 @@ def compare(
 ) -> None:
     """``fn`` on ``backend`` equals ``ref_fn`` for every reduction."""
     compute = "float64" if dtype == "float64" else "float32"
-    args = tuple(_to(backend, a, dtype) for a in arrays)
-    kw = {k: _to(backend, v, dtype) for k, v in kwargs.items()}
+    args = tuple(ref.to_backend(backend, a, dtype) for a in arrays)
+    kw = {k: ref.to_backend(backend, v, dtype) for k, v in kwargs.items()}
     outs = ref.call_all_reductions(backend, fn, *args, **kw)
     # the reference sees the inputs as rounded to ``dtype``
     ref_args = tuple(
