@@ -6,6 +6,8 @@
   with just that backend and the test tools installed (``nox -s tests`` runs all).
 * ``doctests``: the examples in the docstrings.
 * ``docs``: the Sphinx build, warnings as errors.
+* ``bench``: ``arrayloss bench`` against the native peers (not a default session);
+  arguments after ``--`` go to it, e.g. ``nox -s bench -- --full --compile``.
 """
 
 from __future__ import annotations
@@ -60,3 +62,11 @@ def doctests(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     session.install("-e", ".[docs]")
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    session.install(TORCH, "-e", ".[test,jax,peers]")
+    session.run(
+        "arrayloss", "bench", "--csv", "benchmarks/results/cpu-quick.csv", *session.posargs
+    )

@@ -272,7 +272,9 @@ def test_public_namespace_lists_every_family_export() -> None:
 
     family_names: set[str] = set()
     for info in pkgutil.iter_modules(al.__path__):
-        if info.name.startswith("_") and not info.name.startswith(("_lib", "_cli", "_catalogue")):
+        if info.name.startswith("_") and not info.name.startswith(
+            ("_lib", "_cli", "_catalogue", "_bench")
+        ):
             if info.name == "__main__":
                 continue
             module = importlib.import_module(f"arrayloss.{info.name}")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FAMILIES", "LOSSES", "Case", "LossInfo", "get"]
 
-FAMILIES = ("regression", "classification", "segmentation", "detection")
+FAMILIES = ("regression", "classification", "segmentation", "detection", "metrics")
 
 
 @dataclass(frozen=True)
@@ -267,12 +267,19 @@ _FOUNDATION: tuple[LossInfo, ...] = (
 
 # The families added after the foundation keep their entries beside their code's
 # catalogue module; imported here, after LossInfo, Case and _rng exist.
+from ._catalogue_boundary import ENTRIES as _BOUNDARY  # noqa: E402
+from ._catalogue_boundary_survey import ENTRIES as _BOUNDARY_SURVEY  # noqa: E402
 from ._catalogue_classification_extra import ENTRIES as _CLASSIFICATION_EXTRA  # noqa: E402
+from ._catalogue_compound import ENTRIES as _COMPOUND  # noqa: E402
 from ._catalogue_detection import ENTRIES as _DETECTION  # noqa: E402
 from ._catalogue_margin_divergence import ENTRIES as _MARGIN_DIVERGENCE  # noqa: E402
 from ._catalogue_noisy_poly import ENTRIES as _NOISY_POLY  # noqa: E402
+from ._catalogue_pixel import ENTRIES as _PIXEL  # noqa: E402
+from ._catalogue_region import ENTRIES as _REGION  # noqa: E402
 from ._catalogue_regression import ENTRIES as _REGRESSION  # noqa: E402
+from ._catalogue_rmi import ENTRIES as _RMI  # noqa: E402
 from ._catalogue_robust import ENTRIES as _ROBUST  # noqa: E402
+from ._catalogue_topology import ENTRIES as _TOPOLOGY  # noqa: E402
 
 LOSSES: tuple[LossInfo, ...] = (
     *_FOUNDATION,
@@ -282,6 +289,13 @@ LOSSES: tuple[LossInfo, ...] = (
     *_NOISY_POLY,
     *_MARGIN_DIVERGENCE,
     *_DETECTION,
+    *_COMPOUND,
+    *_PIXEL,
+    *_REGION,
+    *_BOUNDARY,
+    *_BOUNDARY_SURVEY,
+    *_RMI,
+    *_TOPOLOGY,
 )
 
 

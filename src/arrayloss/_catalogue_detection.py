@@ -65,6 +65,43 @@ def _ciou_cases() -> list[Case]:
     return _common_cases(64)
 
 
+def _eiou_cases() -> list[Case]:
+    return _common_cases(65)
+
+
+def _focal_eiou_cases() -> list[Case]:
+    pred, target = _box_pair(66)
+    return [*_common_cases(66), Case("gamma=1, none", (pred, target), {"gamma": 1.0})]
+
+
+def _siou_cases() -> list[Case]:
+    pred, target = _box_pair(67)
+    return [*_common_cases(67), Case("theta=2", (pred, target), {"theta": 2.0})]
+
+
+def _alpha_iou_cases() -> list[Case]:
+    pred, target = _box_pair(68)
+    return [
+        *_common_cases(68),
+        *(
+            Case(f"penalty={p!r}, none", (pred, target), {"penalty": p, "reduction": "none"})
+            for p in ("giou", "diou", "ciou")
+        ),
+        Case("alpha=0.5", (pred, target), {"alpha": 0.5}),
+    ]
+
+
+def _wise_iou_cases() -> list[Case]:
+    pred, target = _box_pair(69)
+    return [
+        *_common_cases(69),
+        *(
+            Case(f"version={v}, iou_mean=0.7", (pred, target), {"version": v, "iou_mean": 0.7})
+            for v in (1, 2)
+        ),
+    ]
+
+
 def _box_convert_cases() -> list[Case]:
     pred, _ = _box_pair(30)
     return [
@@ -117,6 +154,41 @@ ENTRIES: tuple[LossInfo, ...] = (
         "Complete-IoU loss: DIoU plus aspect-ratio term (alpha stop-gradient)",
         "Zheng et al., AAAI 2020, arXiv:1911.08287",
         _ciou_cases,
+    ),
+    LossInfo(
+        "eiou_loss",
+        "detection",
+        "Efficient-IoU loss: DIoU plus separate width and height gaps",
+        "Zhang et al., Neurocomputing 2022, arXiv:2101.08158",
+        _eiou_cases,
+    ),
+    LossInfo(
+        "focal_eiou_loss",
+        "detection",
+        "Focal-EIoU loss: EIoU reweighted by IoU^gamma (high-quality boxes first)",
+        "Zhang et al., Neurocomputing 2022, arXiv:2101.08158",
+        _focal_eiou_cases,
+    ),
+    LossInfo(
+        "siou_loss",
+        "detection",
+        "SCYLLA-IoU loss: IoU plus angle-aware distance cost and shape cost",
+        "Gevorgyan 2022, arXiv:2205.12740",
+        _siou_cases,
+    ),
+    LossInfo(
+        "alpha_iou_loss",
+        "detection",
+        "Alpha-IoU loss: IoU and GIoU/DIoU/CIoU penalty raised to the power alpha",
+        "He et al., NeurIPS 2021, arXiv:2110.13675",
+        _alpha_iou_cases,
+    ),
+    LossInfo(
+        "wise_iou_loss",
+        "detection",
+        "Wise-IoU v1/v2/v3: distance attention and dynamic focusing (explicit running mean)",
+        "Tong et al. 2023, arXiv:2301.10051",
+        _wise_iou_cases,
     ),
     LossInfo(
         "box_convert",

@@ -8,6 +8,7 @@ from ._imbalance import class_weights_from_counts_xp
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from ._lib._primitives import (
+    fused_cross_entropy,
     log_sigmoid,
     log_softmax,
     logsumexp,
@@ -176,6 +177,12 @@ def cross_entropy(
         loss = -xp.sum(probs * log_softmax(logits, ax, xp=xp), axis=ax)
         return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
+    fused = fused_cross_entropy(
+        logits, target.values, ax, class_weights=cw, label_smoothing=eps, xp=xp
+    )
+    if fused is not None:
+        # the backend's fused kernel computes the same weighted, smoothed term
+        return _index_loss(fused, target, cw, None, None, 0.0, weights, reduction, xp, True)
     lse = logsumexp(logits, ax, xp=xp)
     nll = lse - take_along_axis(logits, target.values, ax, xp=xp)
     smooth = None
@@ -307,6 +314,7 @@ def _index_loss(
     weights: Array | None,
     reduction: str,
     xp: Namespace,
+    weighted: bool = False,
 ) -> Array:
     """Weight, smooth, poison and reduce a loss of integer labels, as torch does.
 
@@ -316,15 +324,17 @@ def _index_loss(
     ``smooth`` the label-smoothing term ``(1/C) sum_c m_c t_c`` (already class
     weighted), mixed in as ``(1 - eps) m_y t_y + eps * smooth``.
     """
-    flat = xp.reshape(target.values, (-1,))
     shape = tuple(loss_y.shape)
     loss = loss_y
+    if alpha is not None or cw is not None:
+        flat = xp.reshape(target.values, (-1,))
     if alpha is not None:
         loss = xp.reshape(xp.take(alpha, flat, axis=0), shape) * loss
     label_weight = None
     if cw is not None:
         label_weight = xp.reshape(xp.take(cw, flat, axis=0), shape)
-        loss = label_weight * loss
+        if not weighted:  # weighted: loss_y already carries w_y (a fused kernel's)
+            loss = label_weight * loss
     if eps > 0.0 and smooth is not None:
         loss = (1.0 - eps) * loss + eps * smooth
     loss = poison(loss, target.invalid, xp)

@@ -1,8 +1,9 @@
-"""The ``arrayloss`` command: ``arrayloss list`` and ``arrayloss check``.
+"""The ``arrayloss`` command: ``arrayloss list``, ``arrayloss check`` and ``arrayloss bench``.
 
 ``list`` prints the catalogue of losses. ``check`` runs every loss on every
 installed backend with small float32 inputs and compares each result with the
-NumPy float64 result of the same loss and inputs.
+NumPy float64 result of the same loss and inputs. ``bench`` times the losses
+against each framework's native peers (the suite is :mod:`arrayloss._bench`).
 """
 
 from __future__ import annotations
@@ -196,6 +197,11 @@ def _relative_error(out: Any, ref: Any) -> float:
     return float(np.max(np.abs(out - ref))) / scale
 
 
+def _loss_of(result: Any) -> Any:
+    """The loss of a result: ``wise_iou_loss`` returns ``(loss, new_iou_mean)``."""
+    return result[0] if isinstance(result, tuple) else result
+
+
 def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Result:
     """Run every case of ``info`` on ``backend`` and compare with NumPy float64."""
     import array_api_compat
@@ -208,7 +214,7 @@ def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Re
     for case in info.cases():
         where = f"{info.name} on {backend.name}, case {case.label!r}"
         try:
-            ref = np.asarray(fn(*case.args, **case.kwargs))
+            ref = np.asarray(_loss_of(fn(*case.args, **case.kwargs)))
         except Exception as exc:
             notes.append(f"ERROR {where}: NumPy float64 reference: {type(exc).__name__}: {exc}")
             return _Result("ERROR", float("nan"), notes)
@@ -218,12 +224,17 @@ def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Re
                 k: backend.to_backend(_float32(v)) if _is_array(v) else v
                 for k, v in case.kwargs.items()
             }
-            out = backend.call(fn, args, kwargs)
+            out = _loss_of(backend.call(fn, args, kwargs))
             expected_ns = array_api_compat.array_namespace(args[0])
             problems = []
             if array_api_compat.array_namespace(out) is not expected_ns:
                 problems.append(f"result is a {type(out).__module__} array")
-            if str(out.dtype) != str(args[0].dtype):
+            # integer results (confusion-matrix counts) stay integer; the rest follow
+            # the float32 input
+            counts = np.issubdtype(ref.dtype, np.integer)
+            if counts and "int" not in str(out.dtype):
+                problems.append(f"result dtype {out.dtype}, expected an integer dtype")
+            if not counts and str(out.dtype) != str(args[0].dtype):
                 problems.append(f"result dtype {out.dtype}, expected {args[0].dtype}")
             if not backend.lazy and str(array_api_compat.device(out)) != str(
                 array_api_compat.device(args[0])
@@ -365,6 +376,115 @@ def _loss_list(value: str) -> list[str]:
     return names
 
 
+def _cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _bench
+
+    backends = list(args.backends)
+    if args.compile and "torch-compile" not in backends:
+        backends.append("torch-compile")
+    skipped = [f"{b} ({r})" for b in backends if (r := _bench.available(b)) is not None]
+    env = _bench.environment()
+    print(
+        "arrayloss bench: median of paired ratios ours/peer (interleaved runs, "
+        "[interquartile range]), float32, " + ", ".join(f"{k} {v}" for k, v in env.items()),
+        file=out,
+    )
+    results = _bench.run(
+        backends=backends,
+        losses=args.losses,
+        size=args.size,
+        budget_s=args.budget,
+        memory=not args.no_memory,
+        progress=sys.stderr if args.verbose else None,
+    )
+    print(file=out)
+    if results:
+        _table(_bench.table(results), out)
+    else:
+        print("nothing to run", file=out)
+    if skipped:
+        print(file=out)
+        print("skipped: " + ", ".join(skipped), file=out)
+    if args.csv:
+        _bench.write_csv(results, args.csv, env)
+        print(f"\nwrote {args.csv}", file=out)
+    return 0
+
+
+def _bench_backends(value: str) -> list[str]:
+    from . import _bench
+
+    names = _split(value)
+    unknown = [n for n in names if n not in _bench.BACKENDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown backend {', '.join(unknown) or repr(value)}; choose from "
+            + ", ".join(_bench.BACKENDS)
+        )
+    return names
+
+
+def _bench_losses(value: str) -> list[str]:
+    from . import _bench
+
+    names = _split(value)
+    unknown = [n for n in names if n not in _bench.LOSSES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"no benchmark for {', '.join(unknown) or repr(value)}; choose from "
+            + ", ".join(_bench.LOSSES)
+        )
+    return names
+
+
+def _add_bench(commands: Any) -> None:
+    from . import _bench
+
+    bench = commands.add_parser(
+        "bench",
+        help="time the losses against each framework's native losses",
+        description=(
+            "Time arrayloss and each native peer (torch.nn.functional, kornia, MONAI, "
+            "optax, hand-written NumPy) on the same inputs in one process, interleaved "
+            "after warm-up, and print the median ratio ours/peer with its interquartile "
+            "range, both times, peak memory and compile times. JAX runs under jax.jit."
+        ),
+    )
+    bench.add_argument(
+        "--backends",
+        type=_bench_backends,
+        default=["numpy", "torch", "jax"],
+        metavar="NAMES",
+        help="comma-separated subset of: "
+        + ", ".join(_bench.BACKENDS)
+        + " (default: numpy,torch,jax)",
+    )
+    bench.add_argument(
+        "--losses",
+        type=_bench_losses,
+        default=list(_bench.LOSSES),
+        metavar="NAMES",
+        help="comma-separated subset of: " + ", ".join(_bench.LOSSES) + " (default: all)",
+    )
+    sizes = bench.add_mutually_exclusive_group()
+    sizes.add_argument(
+        "--size", choices=list(_bench.SIZES), default="quick", help="input sizes (default quick)"
+    )
+    sizes.add_argument("--quick", dest="size", action="store_const", const="quick")
+    sizes.add_argument(
+        "--full", dest="size", action="store_const", const="full", help="add 2x96x96x96x14"
+    )
+    bench.add_argument(
+        "--compile", action="store_true", help="also time torch.compile (slow on a CPU)"
+    )
+    bench.add_argument(
+        "--budget", type=float, default=0.25, help="seconds of timed runs per row (default 0.25)"
+    )
+    bench.add_argument("--no-memory", action="store_true", help="skip peak-memory measurement")
+    bench.add_argument("--csv", metavar="PATH", help="also write the results as CSV")
+    bench.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -406,6 +526,7 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_RTOL,
         help=f"relative tolerance (default: {DEFAULT_RTOL:g})",
     )
+    _add_bench(commands)
     return parser
 
 
@@ -422,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _cmd_list(args, out)
+        if args.command == "bench":
+            return _cmd_bench(args, out)
         return _cmd_check(args, out)
     except BrokenPipeError:  # e.g. `arrayloss list | head`: the reader has gone
         sys.stdout = None  # nothing left to flush at exit

@@ -152,15 +152,19 @@ def _overlap(pred: Corners, target: Corners, eps: float, xp: Namespace) -> dict[
     return {"iou": iou, "union": union, "enclose_w": enclose_w, "enclose_h": enclose_h}
 
 
+def _centre_offset(pred: Corners, target: Corners) -> tuple[Array, Array]:
+    """Centre of ``pred`` minus centre of ``target``, along x and along y."""
+    x1, y1, x2, y2 = pred
+    gx1, gy1, gx2, gy2 = target
+    # ((x1 + x2) - (gx1 + gx2)) / 2: one halving instead of two
+    return 0.5 * ((x1 + x2) - (gx1 + gx2)), 0.5 * ((y1 + y2) - (gy1 + gy2))
+
+
 def _diou_penalty(
     pred: Corners, target: Corners, geo: dict[str, Array], eps: float, xp: Namespace
 ) -> Array:
     """rho^2(b, b_gt) / (c^2 + eps): squared centre distance over squared enclosing diagonal."""
-    x1, y1, x2, y2 = pred
-    gx1, gy1, gx2, gy2 = target
-    # centre offsets: ((x1 + x2) - (gx1 + gx2)) / 2
-    dx = 0.5 * ((x1 + x2) - (gx1 + gx2))
-    dy = 0.5 * ((y1 + y2) - (gy1 + gy2))
+    dx, dy = _centre_offset(pred, target)
     diag2 = geo["enclose_w"] * geo["enclose_w"] + geo["enclose_h"] * geo["enclose_h"]
     return _safe_div(dx * dx + dy * dy, diag2 + eps, xp)
 
@@ -172,6 +176,19 @@ def _aspect_angle(w: Array, h: Array, xp: Namespace) -> Array:
     # double where: atan2's gradient h/(w^2+h^2) is 0/0 at w = h = 0
     angle = xp.atan2(xp.where(ok, w, one), xp.where(ok, h, one))
     return xp.where(ok, angle, _zero(w, xp))
+
+
+def _ciou_aspect(
+    pred: Corners, target: Corners, iou: Array, eps: float, xp: Namespace
+) -> tuple[Array, Array]:
+    """CIoU's aspect term: the constant weight alpha (no gradient) and v."""
+    x1, y1, x2, y2 = pred
+    gx1, gy1, gx2, gy2 = target
+    angle = _aspect_angle(gx2 - gx1, gy2 - gy1, xp) - _aspect_angle(x2 - x1, y2 - y1, xp)
+    v = (4.0 / math.pi**2) * angle * angle
+    # alpha = v / ((1 - IoU) + v + eps), a constant weight (no gradient), as the paper
+    alpha = stop_gradient(_safe_div(v, (1.0 - iou) + v + eps, xp), xp=xp)
+    return alpha, v
 
 
 # ---------------------------------------------------------------------------
@@ -646,12 +663,6 @@ def ciou_loss(
         boxes, target_boxes, weights, reduction, box_format, eps
     )
     geo = _overlap(pred, target, eps, xp)
-    iou = geo["iou"]
-    x1, y1, x2, y2 = pred
-    gx1, gy1, gx2, gy2 = target
-    angle = _aspect_angle(gx2 - gx1, gy2 - gy1, xp) - _aspect_angle(x2 - x1, y2 - y1, xp)
-    v = (4.0 / math.pi**2) * angle * angle
-    # alpha = v / ((1 - IoU) + v + eps), a constant weight (no gradient), as the paper
-    alpha = stop_gradient(_safe_div(v, (1.0 - iou) + v + eps, xp), xp=xp)
-    loss = 1.0 - iou + _diou_penalty(pred, target, geo, eps, xp) + alpha * v
+    alpha, v = _ciou_aspect(pred, target, geo["iou"], eps, xp)
+    loss = 1.0 - geo["iou"] + _diou_penalty(pred, target, geo, eps, xp) + alpha * v
     return reduce_loss(loss, reduction, xp=xp, weights=weights)

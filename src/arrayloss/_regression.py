@@ -14,7 +14,7 @@ from ._lib._compat import (
 )
 from ._lib._dtypes import cast, is_floating, is_integer
 from ._lib._inputs import pointwise_inputs
-from ._lib._primitives import stop_gradient
+from ._lib._primitives import fused_pointwise, stop_gradient
 from ._lib._reduction import reduce_loss
 from ._lib._targets import poison
 from ._lib._validation import check_number
@@ -78,6 +78,9 @@ def mse_loss(
     1.6666666666666667
     """
     preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    fused = fused_pointwise("squared", preds, targets, 0.0, xp=xp)
+    if fused is not None:  # the backend's one-kernel form of the same expression
+        return reduce_loss(fused, reduction, xp=xp, weights=weights)
     diff = preds - targets
     return reduce_loss(diff * diff, reduction, xp=xp, weights=weights)
 
@@ -137,6 +140,9 @@ def huber_loss(
     """
     delta = check_number(delta, "delta", low=0.0, low_inclusive=False)
     preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    fused = fused_pointwise("huber", preds, targets, delta, xp=xp)
+    if fused is not None:  # the backend's one-kernel form of the same piecewise loss
+        return reduce_loss(fused, reduction, xp=xp, weights=weights)
     abs_diff = xp.abs(preds - targets)
     # q = min(|d|, delta): 0.5 q^2 + delta (|d| - q) is both branches in one formula
     quadratic = xp.minimum(abs_diff, xp.full_like(abs_diff, delta))
@@ -268,6 +274,11 @@ def smooth_l1_loss(
     """
     beta = check_number(beta, "beta", low=0.0)
     preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    if beta >= float(xp.finfo(preds.dtype).smallest_normal):
+        # beta > 0 here: torch's own beta = 0 branch has a NaN gradient (pytorch #96813)
+        fused = fused_pointwise("smooth_l1", preds, targets, beta, xp=xp)
+        if fused is not None:  # the backend's one-kernel form of the same piecewise loss
+            return reduce_loss(fused, reduction, xp=xp, weights=weights)
     abs_diff = xp.abs(preds - targets)
     if beta < float(xp.finfo(abs_diff.dtype).smallest_normal):
         return reduce_loss(abs_diff, reduction, xp=xp, weights=weights)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
@@ -37,6 +37,30 @@ def _region_inputs(
     Returns ``(probs, target, class_axis)``; ignored positions are 0 in both, an
     out-of-range label makes its whole position NaN in the target.
     """
+    probs, target, ax, _ = _region_inputs_keep(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+    )
+    return probs, target, ax
+
+
+def _region_inputs_keep(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    ignore_index: object,
+    xp: Namespace,
+) -> tuple[Array, Array, int, Array | None]:
+    """:func:`_region_inputs` plus the boolean keep-mask (None when nothing is ignored),
+    broadcastable to ``probs``: the losses that count true negatives need it."""
     check_choice(mode, "mode", MODES)
     if logits.ndim < 2:
         raise ValueError(
@@ -69,7 +93,7 @@ def _region_inputs(
         g = xp.where(keep, g, zero)
     if invalid is not None:
         g = poison(g, invalid, xp)
-    return probs, g, ax
+    return probs, g, ax, keep
 
 
 def _binary_mask_target(
@@ -112,6 +136,96 @@ def _drop_background(x: Array, ax: int) -> Array:
     # the trailing Ellipsis is required: the standard does not pad a short index
     index: tuple[Any, ...] = (slice(None),) * ax + (slice(1, None), Ellipsis)
     return x[index]
+
+
+class RegionTerms(NamedTuple):
+    """Everything a per-class region loss needs after the shared input handling.
+
+    ``probs`` and ``target`` have the background dropped when asked and are 0 at
+    ignored positions; ``kept`` is 1.0 at kept positions and 0.0 at ignored ones
+    (``probs``'s shape), or None when nothing is ignored; ``sum_axes`` are the
+    spatial axes, plus axis 0 with ``batch_dice``.
+    """
+
+    probs: Array
+    target: Array
+    kept: Array | None
+    class_weights: Array | None
+    sum_axes: tuple[int, ...]
+    ax: int
+
+
+def _region_terms(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    include_background: bool,
+    ignore_index: object,
+    class_weights: Array | None,
+    batch_dice: bool,
+    xp: Namespace,
+) -> RegionTerms:
+    """The dice-family keywords, one meaning: modes, ignore, background, class weights."""
+    probs, target, ax, keep = _region_inputs_keep(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+    )
+    cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
+    kept = None
+    if keep is not None:
+        kept = xp.broadcast_to(cast(keep, logits.dtype, xp), tuple(probs.shape))
+    if not include_background and mode != "binary":
+        probs, target = _drop_background(probs, ax), _drop_background(target, ax)
+        kept = None if kept is None else _drop_background(kept, ax)
+        cw = None if cw is None else cw[1:]
+    sum_axes = tuple(d for d in range(logits.ndim) if d not in (0, ax))
+    if batch_dice:
+        sum_axes = (0, *sum_axes)
+    return RegionTerms(probs, target, kept, cw, sum_axes, ax)
+
+
+def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
+    """Soft ``(tp, fp, fn)`` per sample and class, ``(N, C)`` (``(C,)`` with batch_dice).
+
+    Each is its own sum of non-negative products (not ``sum p - tp``), so none can
+    round below 0; ignored positions are 0 in ``probs`` and ``target`` already.
+    """
+    p, g, axes = terms.probs, terms.target, terms.sum_axes
+    tp = xp.sum(p * g, axis=axes)
+    fp = xp.sum(p * (1.0 - g), axis=axes)
+    fn = xp.sum((1.0 - p) * g, axis=axes)
+    return tp, fp, fn
+
+
+def _safe_ratio(numerator: Array, denominator: Array, xp: Namespace) -> Array:
+    """``numerator / denominator``, and 0 (zero gradient) where the denominator is 0."""
+    nonzero = denominator != 0  # not > 0: a NaN sum must give NaN, not 0
+    one = xp.ones((), dtype=denominator.dtype, device=device_of(denominator))
+    zero = xp.zeros((), dtype=denominator.dtype, device=device_of(denominator))
+    # double where: 0/0 (an empty class with smooth=0) must not reach the backward pass
+    return xp.where(nonzero, numerator / xp.where(nonzero, denominator, one), zero)
+
+
+def _reduce_region(
+    loss: Array,
+    class_weights: Array | None,
+    weights: Array | None,
+    reduction: str,
+    xp: Namespace,
+) -> Array:
+    """Reduce a per-class ``(N, C)``/``(C,)`` loss: class weights act as weights."""
+    check_weights(weights, tuple(loss.shape), xp)
+    cw = class_weights
+    w = weights if cw is None else (cw if weights is None else cast(weights, loss.dtype, xp) * cw)
+    return reduce_loss(loss, reduction, xp=xp, weights=w)
 
 
 def dice_loss(
@@ -201,7 +315,7 @@ def dice_loss(
     >>> probs = np.array([[[0.9, 0.1], [0.2, 0.8]]])  # (N=1, S=2, C=2)
     >>> labels = np.array([[0, 1]])
     >>> al.dice_loss(probs, labels, from_logits=False, smooth=0.0, reduction="none")
-    array([[0.15, 0.15]])
+    array([[0.142857, 0.157895]])
     """
     xp = array_namespace(
         logits=logits,
@@ -214,30 +328,19 @@ def dice_loss(
     smooth = check_number(smooth, "smooth", low=0.0)
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
-    probs, target, ax = _region_inputs(
+    terms = _region_terms(
         logits,
         labels,
         mode=mode,
         axis=axis,
         from_logits=from_logits,
+        include_background=include_background,
         ignore_index=ignore_index,
+        class_weights=class_weights,
+        batch_dice=batch_dice,
         xp=xp,
     )
-    cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
-    if not include_background and mode != "binary":
-        probs, target = _drop_background(probs, ax), _drop_background(target, ax)
-        cw = None if cw is None else cw[1:]
-    sum_axes = tuple(d for d in range(logits.ndim) if d not in (0, ax))
-    if batch_dice:
-        sum_axes = (0, *sum_axes)
-    intersection = xp.sum(probs * target, axis=sum_axes)
-    denominator = xp.sum(probs, axis=sum_axes) + xp.sum(target, axis=sum_axes) + smooth
-    positive = denominator != 0  # not > 0: a NaN sum must give NaN, not loss 0
-    one = xp.ones((), dtype=dtype, device=device_of(logits))
-    # double where: 0/0 (empty class, smooth=0) must not reach the backward pass
-    safe = xp.where(positive, denominator, one)
-    dice = xp.where(positive, (2.0 * intersection + smooth) / safe, one)
-    loss = 1.0 - dice
-    check_weights(weights, tuple(loss.shape), xp)
-    w = weights if cw is None else (cw if weights is None else cast(weights, dtype, xp) * cw)
-    return reduce_loss(loss, reduction, xp=xp, weights=w)
+    tp, fp, fn = _overlap_sums(terms, xp)
+    # 1 - (2 tp + s) / (2 tp + fp + fn + s) = (fp + fn) / (2 tp + fp + fn + s): no cancellation
+    loss = _safe_ratio(fp + fn, 2.0 * tp + fp + fn + smooth, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)

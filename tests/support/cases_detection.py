@@ -64,6 +64,24 @@ def _cxcywh(rng: np.random.Generator) -> Data:
     )
 
 
+def _concentric(rng: np.random.Generator) -> Data:
+    """Wise-IoU rows: each prediction shares its target's centre, sizes differ.
+
+    Wise-IoU detaches the enclosing diagonal of R_WIoU; at coincident centres
+    rho^2 = 0 and its gradient is 0 too, so the detached denominator does not change
+    the gradient and finite differences apply (as CIoU's v = 0 rows above).
+    """
+    pred, target, extra = _overlapping(rng)
+    centre = 0.5 * (target[:, :2] + target[:, 2:])
+    half = 0.5 * (pred[:, 2:] - pred[:, :2])
+    return np.concatenate([centre - half, centre + half], axis=-1), target, extra
+
+
+def _wise_iou(boxes: object, target_boxes: object, **kwargs: object) -> object:
+    """The loss of ``wise_iou_loss``'s ``(loss, new_iou_mean)``."""
+    return al.wise_iou_loss(boxes, target_boxes, **kwargs)[0]  # type: ignore[arg-type]
+
+
 CASES: list[Case] = [
     Case("iou", al.iou_loss, _overlapping, compile="aot_eager", eager_jit=True),
     Case("iou-log-weighted", al.iou_loss, _weighted, {"mode": "log"}),
@@ -79,4 +97,23 @@ CASES: list[Case] = [
     Case("diou-weighted-none", al.diou_loss, _weighted, {"reduction": "none"}),
     Case("ciou", al.ciou_loss, _same_aspect, compile="aot_eager", eager_jit=True),
     Case("ciou-weighted-none", al.ciou_loss, _same_aspect, {"reduction": "none"}),
+    Case("eiou", al.eiou_loss, _disjoint, compile="aot_eager", eager_jit=True),
+    Case("eiou-weighted-none", al.eiou_loss, _weighted, {"reduction": "none"}),
+    Case("focal-eiou", al.focal_eiou_loss, _overlapping, compile="aot_eager"),
+    Case(
+        "focal-eiou-gamma1-sum", al.focal_eiou_loss, _weighted, {"gamma": 1.0, "reduction": "sum"}
+    ),
+    Case("siou", al.siou_loss, _overlapping, compile="aot_eager", eager_jit=True),
+    Case("siou-cxcywh-theta2", al.siou_loss, _cxcywh, {"box_format": "cxcywh", "theta": 2.0}),
+    Case("alpha-iou", al.alpha_iou_loss, _overlapping, compile="aot_eager"),
+    Case(
+        "alpha-iou-giou-none",
+        al.alpha_iou_loss,
+        _disjoint,
+        {"penalty": "giou", "reduction": "none"},
+    ),
+    Case("alpha-iou-diou-half", al.alpha_iou_loss, _weighted, {"penalty": "diou", "alpha": 0.5}),
+    Case("alpha-iou-ciou", al.alpha_iou_loss, _same_aspect, {"penalty": "ciou"}),
+    Case("wise-iou-v1", _wise_iou, _concentric, {"version": 1}, compile="aot_eager"),
+    Case("wise-iou-v1-weighted-none", _wise_iou, _concentric, {"version": 1, "reduction": "none"}),
 ]

@@ -65,12 +65,22 @@ def class_target(
     if is_integer(labels, xp):
         if tuple(labels.shape) != index_shape:
             raise _shape_error(shape, index_shape, labels, axis, logits_name, labels_name)
-        check_labels_in_range(labels, num_classes, ignore, labels_name, xp)
-        in_range = (labels >= 0) & (labels < num_classes)
+        checked = check_labels_in_range(labels, num_classes, ignore, labels_name, xp)
         keep = None if ignore is None else labels != ignore
-        invalid = ~in_range if keep is None else ~in_range & keep
-        zero = xp.zeros((), dtype=labels.dtype, device=device_of(labels))
-        safe = xp.where(in_range, labels, zero)
+        if checked:
+            # every kept label was just verified in range: nothing can be invalid, so
+            # skip the range test and the NaN poisoning (8 fewer eager ops in CE)
+            invalid = None
+            safe = labels
+            if keep is not None:
+                safe = xp.where(
+                    keep, labels, xp.zeros((), dtype=labels.dtype, device=device_of(labels))
+                )
+        else:
+            zero = xp.zeros((), dtype=labels.dtype, device=device_of(labels))
+            in_range = (labels >= 0) & (labels < num_classes)
+            invalid = ~in_range if keep is None else ~in_range & keep
+            safe = xp.where(in_range, labels, zero)
         if safe.dtype not in (xp.int32, xp.int64):
             # torch's gather/index_select take only int32/int64 indices; every safe
             # value is in [0, num_classes), so int32 is exact for any label dtype

@@ -94,20 +94,21 @@ def check_target_dtype(target: Array, name: str, xp: Namespace) -> None:
 
 def check_labels_in_range(
     labels: Array, num_classes: int, ignore_index: int | None, name: str, xp: Namespace
-) -> None:
+) -> bool:
     """Raise ``ValueError`` for a label outside ``[0, num_classes)`` (ignored ones aside).
 
     Runs only where the values are readable (eager host arrays). Elsewhere the
     losses turn an out-of-range label into NaN, so it cannot pass silently.
+    Returns whether the labels were checked (and so are all valid).
     """
     if not values_readable(labels, xp):
-        return
+        return False
     bad = (labels < 0) | (labels >= num_classes)
     if ignore_index is not None:
         bad = bad & (labels != ignore_index)
     any_bad = xp.any(bad)
     if not values_readable(any_bad, xp):
-        return  # concrete labels closed over by jax.jit still give a traced result
+        return False  # concrete labels closed over by jax.jit still give a traced result
     if bool(any_bad):
         allowed = f"0 to {num_classes - 1}"
         if ignore_index is not None:
@@ -117,6 +118,7 @@ def check_labels_in_range(
             f"class axis (min {int(xp.min(labels))}, max {int(xp.max(labels))}); "
             f"allowed: {allowed}"
         )
+    return True
 
 
 def check_ignore_index(ignore_index: object) -> int | None:

@@ -1,0 +1,721 @@
+"""Benchmarks of arrayloss against each framework's native losses (``arrayloss bench``).
+
+For every (loss, peer, backend, dtype, size, mode) the suite builds one set of
+inputs, times arrayloss and the peer on them in one process, interleaved (A B A B
+...) after a warm-up, and reports the median of the paired ratios ours/peer with
+its interquartile range, both median absolute times, a peak-memory figure for each
+side and, under ``jax.jit`` and ``torch.compile``, the compile time.
+
+Backends: ``numpy`` (forward only, against a hand-written float32 version),
+``torch`` (eager), ``torch-compile`` (``torch.compile`` of both sides, opt-in: slow
+to compile on a CPU) and ``jax`` (always under ``jax.jit``). Modes: ``fwd`` and
+``fwd+bwd`` (the gradient with respect to the logits / predictions).
+
+Peak memory: NumPy from ``tracemalloc`` (NumPy reports its buffers to it); torch on
+a CPU from the profiler's per-op allocations (allocations counted at an op's start,
+frees at its end), on CUDA from ``torch.cuda.max_memory_allocated``; JAX from the
+compiled executable's ``memory_analysis()`` (temporaries plus outputs).
+
+The suite lives in the package so that ``arrayloss bench`` works from an installed
+wheel; it imports no framework until a backend is benchmarked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import importlib
+import importlib.util
+import inspect
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
+
+__all__ = [
+    "BACKENDS",
+    "LOSSES",
+    "Result",
+    "environment",
+    "run",
+    "write_csv",
+]
+
+BACKENDS = ("numpy", "torch", "torch-compile", "jax")
+
+#: size name -> (kind -> shape). Classification shapes are (N, C); segmentation
+#: shapes are channels-last (B, *spatial, C); torch peers get the channels-first copy.
+SIZES: dict[str, dict[str, tuple[int, ...]]] = {
+    "tiny": {"probe": (8, 10), "cls": (64, 10), "seg": (2, 8, 8, 3)},
+    "quick": {
+        "probe": (8, 10),
+        "probe-focal": (256, 100),
+        "cls": (8192, 1000),
+        "seg": (8, 256, 256, 4),
+    },
+    "full": {
+        "probe": (8, 10),
+        "probe-focal": (256, 100),
+        "cls": (8192, 1000),
+        "seg": (8, 256, 256, 4),
+        "seg3d": (2, 96, 96, 96, 14),
+    },
+}
+# which input kinds each loss is measured on (the probes only for the listed losses)
+_KINDS = {
+    "cross_entropy": ("probe", "cls"),
+    "focal_loss": ("probe-focal", "cls"),
+    "binary_cross_entropy": ("cls",),
+    "binary_focal_loss": ("cls",),
+    "huber_loss": ("cls",),
+    "smooth_l1_loss": ("cls",),
+    "mse_loss": ("cls",),
+    "dice_loss": ("seg", "seg3d"),
+    "tversky_loss": ("seg", "seg3d"),
+    "lovasz_softmax_loss": ("seg",),
+}
+LOSSES = tuple(_KINDS)
+
+
+@dataclass
+class Result:
+    """One benchmark row; times in seconds, memory in bytes (``None``: not measured)."""
+
+    loss: str
+    peer: str
+    backend: str
+    dtype: str
+    size: str
+    shape: str
+    mode: str
+    ours_s: float
+    peer_s: float
+    ratio: float
+    ratio_q1: float
+    ratio_q3: float
+    repeats: int
+    ours_mem: int | None = None
+    peer_mem: int | None = None
+    ours_compile_s: float | None = None
+    peer_compile_s: float | None = None
+    note: str = ""
+
+
+@dataclass
+class _Inputs:
+    """NumPy float32 inputs of one (loss kind, shape)."""
+
+    kind: str  # "index" (logits + int labels), "binary", "regression", "seg"
+    x: Any
+    y: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _make_inputs(loss: str, shape: tuple[int, ...], seed: int = 0) -> _Inputs:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape).astype(np.float32)
+    if loss in ("binary_cross_entropy", "binary_focal_loss"):
+        return _Inputs("binary", x, (rng.random(shape) < 0.3).astype(np.float32))
+    if loss in ("huber_loss", "smooth_l1_loss", "mse_loss"):
+        return _Inputs("regression", x, rng.normal(size=shape).astype(np.float32) * 2)
+    labels = rng.integers(0, shape[-1], size=shape[:-1]).astype(np.int64)
+    if loss in ("cross_entropy", "focal_loss"):
+        return _Inputs("index", x, labels)
+    onehot = (labels[..., None] == np.arange(shape[-1])).astype(np.float32)
+    return _Inputs("seg", x, labels, {"onehot": onehot})
+
+
+# -- the losses: ours and the peers, per backend -----------------------------------
+#
+# Each factory returns a callable of the backend's arrays (x, y[, extra]) that returns
+# a scalar; ``x`` is the differentiated argument. torch callables take channels-first
+# arrays for segmentation (ours with ``axis=1``), JAX and NumPy channels-last.
+
+
+def _al() -> Any:
+    return importlib.import_module("arrayloss")
+
+
+def _ours(loss: str, backend: str, inputs: _Inputs) -> Callable[..., Any] | None:
+    al = _al()
+    if not hasattr(al, loss):
+        return None  # a loss that has not landed in this version
+    fn = getattr(al, loss)
+    axis = 1 if backend.startswith("torch") and inputs.kind == "seg" else -1
+    if loss == "binary_focal_loss":
+        return lambda x, y: fn(x, y, gamma=2.0, alpha=0.25)
+    if loss == "focal_loss":
+        return lambda x, y: fn(x, y, gamma=2.0, axis=axis)
+    if inputs.kind in ("index", "seg"):
+        return lambda x, y: fn(x, y, axis=axis)
+    return lambda x, y: fn(x, y)
+
+
+def _tversky_defaults() -> tuple[float, float]:
+    params = inspect.signature(_al().tversky_loss).parameters
+    return float(params["alpha"].default), float(params["beta"].default)
+
+
+def _torch_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
+    torch = importlib.import_module("torch")
+    F = torch.nn.functional
+    peers: dict[str, Callable[..., Any]] = {}
+    if loss == "cross_entropy":
+        peers["F.cross_entropy"] = F.cross_entropy
+    elif loss == "binary_cross_entropy":
+        peers["F.binary_cross_entropy_with_logits"] = F.binary_cross_entropy_with_logits
+    elif loss == "huber_loss":
+        peers["F.huber_loss"] = F.huber_loss
+    elif loss == "smooth_l1_loss":
+        peers["F.smooth_l1_loss"] = F.smooth_l1_loss
+    elif loss == "mse_loss":
+        peers["F.mse_loss"] = F.mse_loss
+    kornia = _optional("kornia.losses")
+    monai = _optional("monai.losses")
+    if loss == "focal_loss":
+        if kornia is not None:
+            peers["kornia.focal_loss"] = lambda x, y: kornia.focal_loss(
+                x, y, alpha=None, gamma=2.0, reduction="mean"
+            )
+        if monai is not None:
+            m = monai.FocalLoss(to_onehot_y=True, use_softmax=True, gamma=2.0)
+            peers["monai.FocalLoss"] = lambda x, y: m(x, y[:, None])
+    elif loss == "binary_focal_loss":
+        if kornia is not None:
+            peers["kornia.binary_focal_loss_with_logits"] = lambda x, y: (
+                kornia.binary_focal_loss_with_logits(x, y, alpha=0.25, gamma=2.0, reduction="mean")
+            )
+        if monai is not None:
+            m = monai.FocalLoss(gamma=2.0, alpha=0.25)
+            peers["monai.FocalLoss(sigmoid)"] = m
+    elif loss == "dice_loss":
+        if kornia is not None:
+            peers["kornia.dice_loss"] = lambda x, y: kornia.dice_loss(x, y, average="macro")
+        if monai is not None:
+            m = monai.DiceLoss(softmax=True, to_onehot_y=True)
+            peers["monai.DiceLoss"] = lambda x, y: m(x, y[:, None])
+    elif loss == "tversky_loss":
+        a, b = _tversky_defaults()
+        if kornia is not None:
+            peers["kornia.tversky_loss"] = lambda x, y: kornia.tversky_loss(x, y, a, b)
+        if monai is not None:
+            m = monai.TverskyLoss(softmax=True, to_onehot_y=True, alpha=a, beta=b)
+            peers["monai.TverskyLoss"] = lambda x, y: m(x, y[:, None])
+    elif loss == "lovasz_softmax_loss" and kornia is not None:
+        peers["kornia.lovasz_softmax_loss"] = kornia.lovasz_softmax_loss
+    return peers
+
+
+def _jax_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
+    optax = _optional("optax")
+    if optax is None:
+        return {}
+    o = optax.losses
+    if loss == "cross_entropy":
+        return {
+            "optax.softmax_cross_entropy_with_integer_labels": lambda x, y: (
+                o.softmax_cross_entropy_with_integer_labels(x, y).mean()
+            )
+        }
+    if loss == "binary_cross_entropy":
+        return {
+            "optax.sigmoid_binary_cross_entropy": lambda x, y: o.sigmoid_binary_cross_entropy(
+                x, y
+            ).mean()
+        }
+    if loss == "binary_focal_loss":
+        return {
+            "optax.sigmoid_focal_loss": lambda x, y: o.sigmoid_focal_loss(
+                x, y, alpha=0.25, gamma=2.0
+            ).mean()
+        }
+    if loss == "huber_loss":
+        return {"optax.huber_loss": lambda x, y: o.huber_loss(x, y, delta=1.0).mean()}
+    if loss == "mse_loss":
+        return {"optax.squared_error": lambda x, y: o.squared_error(x, y).mean()}
+    if loss == "dice_loss" and hasattr(o, "dice_loss"):
+        # optax takes one-hot targets; the one-hot array is an input, not timed
+        return {"optax.dice_loss": lambda x, y, onehot: o.dice_loss(x, onehot).mean()}
+    return {}
+
+
+def _numpy_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
+    """Hand-written float32 NumPy forward passes: the plain formula, no validation."""
+    import numpy as np
+
+    def ce(x: Any, y: Any) -> Any:
+        m = x.max(axis=-1, keepdims=True)
+        lse = np.log(np.exp(x - m).sum(axis=-1)) + m[..., 0]
+        picked = np.take_along_axis(x, y[..., None], axis=-1)[..., 0]
+        return (lse - picked).mean()
+
+    def focal(x: Any, y: Any) -> Any:
+        m = x.max(axis=-1, keepdims=True)
+        logp = x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+        lp = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+        return (-((1 - np.exp(lp)) ** 2) * lp).mean()
+
+    def bce(x: Any, y: Any) -> Any:
+        return (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean()
+
+    def bfocal(x: Any, y: Any) -> Any:
+        p = 1 / (1 + np.exp(-x))
+        ce_ = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        pt = p * y + (1 - p) * (1 - y)
+        a = 0.25 * y + 0.75 * (1 - y)
+        return (a * (1 - pt) ** 2 * ce_).mean()
+
+    def huber(x: Any, y: Any) -> Any:
+        d = np.abs(x - y)
+        return np.where(d < 1, 0.5 * d * d, d - 0.5).mean()
+
+    def mse(x: Any, y: Any) -> Any:
+        return ((x - y) ** 2).mean()
+
+    def dice(x: Any, y: Any, onehot: Any) -> Any:
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        p = e / e.sum(axis=-1, keepdims=True)
+        red = tuple(range(1, x.ndim - 1))
+        inter = (p * onehot).sum(axis=red)
+        card = (p + onehot).sum(axis=red)
+        return (1 - (2 * inter + 1e-5) / (card + 1e-5)).mean()
+
+    table: dict[str, Callable[..., Any]] = {
+        "cross_entropy": ce,
+        "focal_loss": focal,
+        "binary_cross_entropy": bce,
+        "binary_focal_loss": bfocal,
+        "huber_loss": huber,
+        "smooth_l1_loss": huber,  # beta = 1: the same function
+        "mse_loss": mse,
+        "dice_loss": dice,
+    }
+    return {"numpy (hand-written)": table[loss]} if loss in table else {}
+
+
+def _optional(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except Exception:  # not installed, or broken against this torch
+        return None
+
+
+# -- timing -------------------------------------------------------------------------
+
+
+def _quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    if len(values) < 2:
+        v = values[0]
+        return v, v, v
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def _interleaved(
+    a: Callable[[], Any], b: Callable[[], Any], budget_s: float, min_rep: int, max_rep: int
+) -> tuple[list[float], list[float]]:
+    """Paired times of ``a`` and ``b`` run A B A B ... after two warm-up calls each."""
+    for fn in (a, b, a, b):
+        fn()
+    t0 = time.perf_counter()
+    a()
+    b()
+    pair = max(time.perf_counter() - t0, 1e-7)
+    reps = max(min_rep, min(max_rep, int(budget_s / pair)))
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a()
+        t1 = time.perf_counter()
+        b()
+        t2 = time.perf_counter()
+        ta.append(t1 - t0)
+        tb.append(t2 - t1)
+    return ta, tb
+
+
+def _result(
+    loss: str,
+    peer: str,
+    backend: str,
+    size: str,
+    shape: tuple[int, ...],
+    mode: str,
+    times: tuple[list[float], list[float]],
+    **extra: Any,
+) -> Result:
+    ta, tb = times
+    ratios = [x / y for x, y in zip(ta, tb, strict=True)]
+    q1, med, q3 = _quartiles(ratios)
+    return Result(
+        loss=loss,
+        peer=peer,
+        backend=backend,
+        dtype="float32",
+        size=size,
+        shape="x".join(str(s) for s in shape),
+        mode=mode,
+        ours_s=statistics.median(ta),
+        peer_s=statistics.median(tb),
+        ratio=med,
+        ratio_q1=q1,
+        ratio_q3=q3,
+        repeats=len(ta),
+        **extra,
+    )
+
+
+# -- per backend ----------------------------------------------------------------------
+
+
+@dataclass
+class _Config:
+    budget_s: float
+    min_rep: int
+    max_rep: int
+    memory: bool
+
+
+def _bench_numpy(loss: str, size: str, shape: tuple[int, ...], cfg: _Config) -> list[Result]:
+    inputs = _make_inputs(loss, shape)
+    ours = _ours(loss, "numpy", inputs)
+    if ours is None:
+        return []
+    out = []
+    for peer_name, peer in _numpy_peers(loss, inputs).items():
+        args = (inputs.x, inputs.y)
+        peer_args = args + tuple(inputs.extra.values())
+
+        def a(ours: Any = ours, args: Any = args) -> Any:
+            return ours(*args)
+
+        def b(peer: Any = peer, peer_args: Any = peer_args) -> Any:
+            return peer(*peer_args)
+
+        times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
+        mem = {}
+        if cfg.memory:
+            mem = {"ours_mem": _numpy_peak(a), "peer_mem": _numpy_peak(b)}
+        out.append(_result(loss, peer_name, "numpy", size, shape, "fwd", times, **mem))
+    return out
+
+
+def _numpy_peak(fn: Callable[[], Any]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2: the profiler's C++ side logs every start and stop."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _torch_peak(fn: Callable[[], Any]) -> int | None:
+    """Peak bytes allocated while ``fn`` runs (CUDA allocator, or the CPU profiler)."""
+    torch = importlib.import_module("torch")
+    if torch.cuda.is_available():  # pragma: no cover - no GPU in CI
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        fn()
+        torch.cuda.synchronize()
+        return int(torch.cuda.max_memory_allocated() - base)
+    from torch.profiler import ProfilerActivity, profile
+
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        fn()
+    # each op's own allocations count from its start, its frees from its end
+    steps = []
+    for e in prof.events():
+        delta = e.self_cpu_memory_usage
+        if delta > 0:
+            steps.append((e.time_range.start, delta))
+        elif delta < 0:
+            steps.append((e.time_range.end, delta))
+    current = peak = 0
+    for _, delta in sorted(steps):
+        current += delta
+        peak = max(peak, current)
+    return int(peak)
+
+
+def _bench_torch(
+    loss: str, size: str, shape: tuple[int, ...], cfg: _Config, compiled: bool
+) -> list[Result]:
+    torch = importlib.import_module("torch")
+    inputs = _make_inputs(loss, shape)
+    backend = "torch-compile" if compiled else "torch"
+    ours = _ours(loss, backend, inputs)
+    if ours is None:
+        return []
+    x_np = inputs.x
+    if inputs.kind == "seg":  # channels-first for torch: ours with axis=1, same tensor
+        x_np = x_np.transpose((0, x_np.ndim - 1, *range(1, x_np.ndim - 1))).copy()
+    x = torch.from_numpy(x_np)
+    y = torch.from_numpy(inputs.y)
+    modes = ("fwd+bwd",) if compiled else ("fwd", "fwd+bwd")
+    out = []
+    for peer_name, peer in _torch_peers(loss, inputs).items():
+        fa, fb = ours, peer
+        compile_s: dict[str, float] = {}
+        if compiled:
+            fa = torch.compile(ours, fullgraph=False, dynamic=False)
+            fb = torch.compile(peer, fullgraph=False, dynamic=False)
+        for mode in modes:
+            xg = x.clone().requires_grad_(mode == "fwd+bwd")
+
+            def call(f: Any, xg: Any = xg, mode: str = mode) -> None:
+                if mode == "fwd":
+                    with torch.no_grad():
+                        f(xg, y)
+                    return
+                f(xg, y).backward()
+                xg.grad = None
+
+            def a(fa: Any = fa, call: Any = call) -> None:
+                call(fa)
+
+            def b(fb: Any = fb, call: Any = call) -> None:
+                call(fb)
+
+            if compiled:
+                for key, fn in (("ours_compile_s", a), ("peer_compile_s", b)):
+                    t0 = time.perf_counter()
+                    fn()
+                    compile_s[key] = time.perf_counter() - t0
+            times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
+            mem: dict[str, Any] = {}
+            if cfg.memory and not compiled:
+                mem = {"ours_mem": _torch_peak(a), "peer_mem": _torch_peak(b)}
+            out.append(
+                _result(loss, peer_name, backend, size, shape, mode, times, **mem, **compile_s)
+            )
+    return out
+
+
+def _bench_jax(loss: str, size: str, shape: tuple[int, ...], cfg: _Config) -> list[Result]:
+    jax = importlib.import_module("jax")
+    jnp = importlib.import_module("jax.numpy")
+    inputs = _make_inputs(loss, shape)
+    ours = _ours(loss, "jax", inputs)
+    if ours is None:
+        return []
+    x = jnp.asarray(inputs.x)
+    y = jnp.asarray(inputs.y.astype("int32") if inputs.kind in ("index", "seg") else inputs.y)
+    extra = tuple(jnp.asarray(v) for v in inputs.extra.values())
+    out = []
+    for peer_name, peer in _jax_peers(loss, inputs).items():
+        for mode in ("fwd", "fwd+bwd"):
+            fns = []
+            compile_s = []
+            mems = []
+            for f, args in ((ours, (x, y)), (peer, (x, y, *extra))):
+                g = f if mode == "fwd" else jax.value_and_grad(f)
+                t0 = time.perf_counter()
+                exe = jax.jit(g).lower(*args).compile()
+                compile_s.append(time.perf_counter() - t0)
+                mems.append(_jax_memory(exe))
+                fns.append(lambda exe=exe, args=args: jax.block_until_ready(exe(*args)))
+            times = _interleaved(fns[0], fns[1], cfg.budget_s, cfg.min_rep, cfg.max_rep)
+            mem = {"ours_mem": mems[0], "peer_mem": mems[1]} if cfg.memory else {}
+            out.append(
+                _result(
+                    loss,
+                    peer_name,
+                    "jax",
+                    size,
+                    shape,
+                    mode,
+                    times,
+                    ours_compile_s=compile_s[0],
+                    peer_compile_s=compile_s[1],
+                    **mem,
+                )
+            )
+    return out
+
+
+def _jax_memory(exe: Any) -> int | None:
+    try:
+        m = exe.memory_analysis()
+        return int(m.temp_size_in_bytes + m.output_size_in_bytes)
+    except Exception:  # not every platform reports it
+        return None
+
+
+# -- driver ---------------------------------------------------------------------------
+
+
+_MODULES = {"numpy": "numpy", "torch": "torch", "torch-compile": "torch", "jax": "jax"}
+
+
+def available(backend: str) -> str | None:
+    """Why ``backend`` cannot be benchmarked here, or ``None`` when it can."""
+    root = _MODULES[backend]
+    if importlib.util.find_spec(root) is None:
+        return f"{root} not installed"
+    return None
+
+
+def run(
+    *,
+    backends: Iterable[str] = ("numpy", "torch", "jax"),
+    losses: Iterable[str] = LOSSES,
+    size: str = "quick",
+    budget_s: float = 0.25,
+    min_rep: int = 5,
+    max_rep: int = 200,
+    memory: bool = True,
+    progress: TextIO | None = None,
+) -> list[Result]:
+    """Run the benchmarks; returns one :class:`Result` per (loss, peer, backend, size, mode)."""
+    with warnings.catch_warnings():
+        return _run(
+            list(backends),
+            list(losses),
+            size,
+            _Config(budget_s, min_rep, max_rep, memory),
+            progress,
+        )
+
+
+def _run(
+    backends: list[str], losses: list[str], size: str, cfg: _Config, progress: TextIO | None
+) -> list[Result]:
+    shapes = SIZES[size]
+    results: list[Result] = []
+    for backend in backends:
+        if available(backend) is not None:
+            continue
+        for loss in losses:
+            for kind in _KINDS.get(loss, ()):
+                if kind not in shapes:
+                    continue
+                shape = shapes[kind]
+                label = f"{kind} {'x'.join(map(str, shape))}"
+                if progress is not None:
+                    print(f"  {backend:13s} {loss:22s} {label}", file=progress, flush=True)
+                try:
+                    warnings.filterwarnings(  # array-api-compat's caches, under dynamo
+                        "ignore", message="Dynamo detected a call to a `functools.lru_cache`"
+                    )
+                    if backend == "numpy":
+                        rows = _bench_numpy(loss, kind, shape, cfg)
+                    elif backend == "jax":
+                        rows = _bench_jax(loss, kind, shape, cfg)
+                    else:
+                        rows = _bench_torch(loss, kind, shape, cfg, backend == "torch-compile")
+                except Exception as exc:  # one broken peer must not stop the table
+                    if progress is not None:
+                        print(f"    failed: {type(exc).__name__}: {exc}", file=progress)
+                    continue
+                results.extend(rows)
+    return results
+
+
+def environment() -> dict[str, str]:
+    """Machine, versions and date, for the CSV header."""
+    info = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "cpus": str(_cpu_count()),
+        "python": platform.python_version(),
+    }
+    for mod in ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai"):
+        m = _optional(mod) if importlib.util.find_spec(mod) else None
+        if m is not None:
+            info[mod] = str(getattr(m, "__version__", "?"))
+    return info
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+_FIELDS = list(Result.__dataclass_fields__)
+
+
+def write_csv(results: Sequence[Result], path: str, env: dict[str, str]) -> None:
+    """Write ``results`` with ``env`` as ``# key: value`` comment lines on top."""
+    with open(path, "w", newline="") as fh:
+        for key, value in env.items():
+            fh.write(f"# {key}: {value}\n")
+        writer = csv.DictWriter(fh, fieldnames=_FIELDS)
+        writer.writeheader()
+        for r in results:
+            writer.writerow(asdict(r))
+
+
+def _fmt_time(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} us"
+    return f"{s * 1e3:.2f} ms"
+
+
+def _fmt_mem(b: int | None) -> str:
+    if b is None:
+        return "-"
+    return f"{b / 2**20:.1f}M" if b >= 2**20 else f"{b / 2**10:.0f}K"
+
+
+def table(results: Sequence[Result]) -> list[list[str]]:
+    """Rows for printing: header first."""
+    rows = [
+        [
+            "loss",
+            "backend",
+            "size",
+            "mode",
+            "peer",
+            "ours",
+            "peer",
+            "ratio [IQR]",
+            "mem ours/peer",
+            "compile ours/peer",
+        ]
+    ]
+    for r in results:
+        comp = "-"
+        if r.ours_compile_s is not None and r.peer_compile_s is not None:
+            comp = f"{r.ours_compile_s:.2f}s/{r.peer_compile_s:.2f}s"
+        rows.append(
+            [
+                r.loss,
+                r.backend,
+                f"{r.size} {r.shape}",
+                r.mode,
+                r.peer,
+                _fmt_time(r.ours_s),
+                _fmt_time(r.peer_s),
+                f"{r.ratio:.2f} [{r.ratio_q1:.2f}-{r.ratio_q3:.2f}]",
+                f"{_fmt_mem(r.ours_mem)}/{_fmt_mem(r.peer_mem)}",
+                comp,
+            ]
+        )
+    return rows

@@ -1,0 +1,97 @@
+"""Smoke test of ``arrayloss bench`` on a tiny configuration, and its measurements."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arrayloss import _bench
+from arrayloss._cli import main
+
+
+def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
+    path = tmp_path / "bench.csv"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "bench",
+                "--size",
+                "tiny",
+                "--budget",
+                "0.005",
+                "--no-memory",
+                "--csv",
+                str(path),
+                *argv,
+            ]
+        )
+    return code, out.getvalue(), path
+
+
+def test_bench_prints_table_and_writes_csv(tmp_path: Path) -> None:
+    backends = ["numpy"]
+    for name in ("torch", "jax"):
+        if _bench.available(name) is None:
+            backends.append(name)
+    code, text, path = _bench_cli(
+        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy,mse_loss"
+    )
+    assert code == 0
+    assert "ratio [IQR]" in text
+    assert "numpy (hand-written)" in text
+    lines = path.read_text().splitlines()
+    header = {ln[2:].split(":", 1)[0] for ln in lines if ln.startswith("# ")}
+    assert {"date", "machine", "python", "arrayloss", "numpy"} <= header
+    rows = list(csv.DictReader(ln for ln in lines if not ln.startswith("#")))
+    got = {(r["loss"], r["backend"], r["mode"]) for r in rows}
+    assert ("cross_entropy", "numpy", "fwd") in got
+    assert ("mse_loss", "numpy", "fwd") in got
+    if "torch" in backends:
+        assert ("cross_entropy", "torch", "fwd+bwd") in got
+        assert ("mse_loss", "torch", "fwd") in got
+    if "jax" in backends:
+        assert ("cross_entropy", "jax", "fwd+bwd") in got
+        jax_rows = [r for r in rows if r["backend"] == "jax"]
+        assert all(float(r["ours_compile_s"]) > 0 for r in jax_rows)
+    for r in rows:
+        assert float(r["ours_s"]) > 0
+        assert float(r["peer_s"]) > 0
+        assert float(r["ratio_q1"]) <= float(r["ratio"]) <= float(r["ratio_q3"])
+        assert int(r["repeats"]) >= 5
+
+
+def test_bench_rejects_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--losses", "no_such_loss"]) == 2
+    assert "no_such_loss" in capsys.readouterr().err
+    assert main(["bench", "--backends", "tensorflow"]) == 2
+
+
+def test_numpy_peak_memory_sees_the_allocation() -> None:
+    peak = _bench._numpy_peak(lambda: np.ones(1 << 18))  # 2 MiB of float64
+    assert peak >= 8 << 18
+
+
+def test_torch_peak_memory_sees_the_allocation() -> None:
+    torch = pytest.importorskip("torch")
+
+    def fn() -> None:
+        a = torch.ones(1 << 18, dtype=torch.float64)  # 2 MiB
+        b = a * 2  # another 2 MiB while a is alive
+        del a, b
+
+    peak = _bench._torch_peak(fn)
+    assert peak is not None
+    assert 2 * (8 << 18) <= peak < 3 * (8 << 18)
+
+
+def test_interleaved_pairs_calls() -> None:
+    calls: list[str] = []
+    ta, tb = _bench._interleaved(lambda: calls.append("a"), lambda: calls.append("b"), 0.0, 5, 10)
+    assert len(ta) == len(tb) == 5
+    assert calls == ["a", "b"] * (len(calls) // 2)
