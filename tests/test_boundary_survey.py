@@ -1,10 +1,10 @@
-"""Active boundary loss (issue 4, survey boundary level).
+"""Active and conditional boundary losses (issue 4, survey boundary level).
 
-Values against the loop reference of ``support/reference_boundary_survey.py`` (Wang
-et al. 2022: brute-force boundary distances, KL per neighbour, direction
-cross-entropy), hand-derived cases, numerics (single-class images, everything
-ignored, no predicted boundary, saturated logits), errors and the dtype contract.
-No peer library implements the loss (the authors' PyTorch code is not a package).
+Values against the loop references of ``support/reference_boundary_survey.py``
+(written from the papers and the authors' released code), hand-derived cases,
+numerics (single-class images, everything ignored, no predicted boundary, saturated
+inputs, zero features), errors and the dtype contract. No peer library implements
+either loss (the authors' PyTorch code is not a package).
 """
 
 from __future__ import annotations
@@ -36,20 +36,28 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "probs": {"axis": -1, "kw": {"from_logits": False}},
     "ignore": {"axis": 1, "ignore": 255},
     "distance-theta": {"axis": -1, "distance": True, "kw": {"theta": 1.5}},
-    "epsilon-weights": {"axis": 1, "weights": True, "kw": {"epsilon": 0.5}},
+    "epsilon-weights": {"axis": 1, "weights": True, "kw": {"epsilon": 0.05}},
+    "fixed-epsilon": {"axis": 1, "kw": {"max_ratio": None, "epsilon": 0.3}},
+    "no-smoothing": {"axis": -1, "kw": {"label_smoothing": 0.0, "theta": 2.0}},
 }
-LIGHT = {"nchw-int", "ignore", "distance-theta"}
+# the light backends run one option (Dask: its values come from the dtype test, on
+# which a fixed epsilon runs; here only the NotImplementedError of max_ratio)
+LIGHT = {"ignore"}
+SHAPE = (2, 12, 13)
 
 
 def _case(option: dict[str, Any], seed: int = 0) -> tuple[Any, ...]:
     rng = np.random.default_rng(seed)
-    n, h, w, c = 2, 9, 10, 3
+    (n, h, w), c = SHAPE, 3
     ax = option["axis"] % 4
     labels = _blobs((n, h, w), rng, c)
     logits = np.moveaxis(rng.normal(0.0, 1.5, size=(n, h, w, c)), -1, ax)
-    kwargs: dict[str, Any] = {"axis": option["axis"], **option.get("kw", {})}
+    # a quarter of the pixels may seed the predicted boundary (the paper: 1 %, which
+    # leaves no pixel of a 12x13 image); theta 3 gives the short distances weight
+    kwargs: dict[str, Any] = {"axis": option["axis"], "max_ratio": 0.25, "theta": 3.0}
+    kwargs.update(option.get("kw", {}))
     if "ignore" in option:
-        labels.reshape(-1)[::11] = option["ignore"]
+        labels.reshape(-1)[::17] = option["ignore"]
         kwargs["ignore_index"] = option["ignore"]
     if option.get("target") == "one_hot":
         labels = np.moveaxis(np.eye(c)[labels], -1, ax)
@@ -67,64 +75,108 @@ def _case(option: dict[str, Any], seed: int = 0) -> tuple[Any, ...]:
 def test_matches_reference(backend: Backend, name: str, option: Any) -> None:
     ref.only_subset(backend, name, LIGHT)
     logits, labels, kwargs = _case(option)
+    if backend.name == "dask":
+        assert kwargs["max_ratio"] is not None
+        with pytest.raises(NotImplementedError, match="max_ratio"):
+            backend.call(
+                al.active_boundary_loss,
+                backend.asarray(logits, "float64"),
+                backend.asarray(labels),
+                **{k: ref.to_backend(backend, v, "float64") for k, v in kwargs.items()},
+            )
+        return
     # the case exercises many boundary pixels with a nonzero weight
-    assert (
-        np.count_nonzero(rs.active_boundary_loss(logits, labels, **kwargs, reduction="none")) >= 8
-    )
+    none = rs.active_boundary_loss(logits, labels, **kwargs, reduction="none")
+    assert np.count_nonzero(none) >= 8
     ref.compare_reductions(
-        backend,
-        al.active_boundary_loss,
-        rs.active_boundary_loss,
-        (logits, labels),
-        kwargs,
-        (2, 9, 10),
+        backend, al.active_boundary_loss, rs.active_boundary_loss, (logits, labels), kwargs, SHAPE
     )
 
 
-def test_reference_distance_matches_the_distance_map() -> None:
+def test_adaptive_threshold_keeps_at_most_the_ratio() -> None:
+    """The per-image threshold: at most floor(ratio * H * W) seeds, and one step lower
+    (epsilon * 1.2**(k-1)) would have more; checked on the loop reference's rule."""
+    logits, labels, _ = _case(OPTIONS["nhwc-int"])
+    x = np.exp(logits - logits.max(-1, keepdims=True))
+    p = x / x.sum(-1, keepdims=True)
+    kl = np.zeros(SHAPE)
+    kl[:, :-1] += np.sum(p[:, :-1] * np.log(p[:, :-1] / p[:, 1:]), -1)
+    kl[:, :, :-1] += np.sum(p[:, :, :-1] * np.log(p[:, :, :-1] / p[:, :, 1:]), -1)
+    for ratio in (0.01, 0.1, 0.5):
+        limit = int(ratio * SHAPE[1] * SHAPE[2])
+        for b in range(SHAPE[0]):
+            k = 0
+            while np.count_nonzero(kl[b] > 1e-5 * 1.2**k) > limit:
+                k += 1
+            assert np.count_nonzero(kl[b] > 1e-5 * 1.2**k) <= limit
+            assert k == 0 or np.count_nonzero(kl[b] > 1e-5 * 1.2 ** (k - 1)) > limit
+        got = al.active_boundary_loss(logits, labels, max_ratio=ratio, theta=3.0)
+        want = rs.active_boundary_loss(logits, labels, max_ratio=ratio, theta=3.0)
+        ref.assert_close(got, want, "float64")
+
+
+def test_reference_distance_is_the_authors_map() -> None:
+    """The authors' M: scipy's EDT of the non-boundary pixels (boundary: label differs
+    below or to the right, or ignored) minus one, clipped at 0 (their ``one_hot2dist``)."""
+    scipy_ndimage = pytest.importorskip("scipy.ndimage")
     labels = _blobs((2, 9, 10), np.random.default_rng(3), 3)
+    labels[1, 4, 4] = 255
     edge = np.zeros(labels.shape, dtype=bool)
-    edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     edge[:, :-1] |= labels[:, 1:] != labels[:, :-1]
-    edge[:, :, 1:] |= labels[:, :, 1:] != labels[:, :, :-1]
     edge[:, :, :-1] |= labels[:, :, 1:] != labels[:, :, :-1]
-    np.testing.assert_allclose(rs.gt_boundary_distance(labels), al.distance_map(~edge))
+    edge |= labels == 255
+    want = np.stack([scipy_ndimage.distance_transform_edt(~e) for e in edge])
+    want = np.maximum(want - 1.0, 0.0)
+    np.testing.assert_allclose(rs.gt_boundary_distance(labels, 255), want)
 
 
 # -- hand-derived ------------------------------------------------------------------------
 
 
-def test_hand_derived_single_boundary_pixel() -> None:
-    """3x3 image: only the centre is interior; only its right neighbour differs.
+@pytest.mark.parametrize("s", [0.0, 0.2])
+def test_hand_derived_3x3(s: float) -> None:
+    """3x3 image of (0.5, 0.5) but pixel (1, 2) = (0.8, 0.2); M = 40 but 0 at (1, 2).
 
-    KL(centre || right) = 0.5 log(0.5/0.8) + 0.5 log(0.5/0.2) = log 1.25, the other
-    seven are 0. The right neighbour is nearest the boundary (distance 0), so the
-    loss is log(7 + 1.25) - log 1.25 = log 6.6, times min(40, 20) / 20 = 1. With
-    the target pointing elsewhere (upper left) it is log(8.25), and with
-    theta = 80 the weight is 40 / 80.
+    Every pixel is on the (dilated) predicted boundary. (1, 2) itself is nearer the
+    boundary than all its neighbours: left out. Column 0 sees only uniform
+    neighbours: 8 divergences 0, CE = log 8 (1 - s/8). (0, 1), (1, 1), (2, 1) see
+    (1, 2) once: KL(P_(1,2) || uniform) = a = 0.8 log 1.6 + 0.2 log 0.4, target that
+    direction. (0, 2) and (2, 2) see it twice (the edge repeats outside the image).
+    The weight min(40, 20) / 20 = 1; the mean runs over the 8 pixels.
     """
     p = np.full((1, 3, 3, 2), 0.5)
     p[0, 1, 2] = [0.8, 0.2]
-    labels = np.zeros((1, 3, 3), dtype=np.int64)
     dist = np.full((1, 3, 3), 40.0)
     dist[0, 1, 2] = 0.0
-    kw: dict[str, Any] = {"distance": dist, "from_logits": False}
-    np.testing.assert_allclose(al.active_boundary_loss(p, labels, **kw), np.log(6.6))
+    a = 0.8 * np.log(1.6) + 0.2 * np.log(0.4)
+    l1, l2 = np.log(7 + np.exp(a)), np.log(6 + 2 * np.exp(a))
+    uniform = np.log(8) * (1 - s / 8)
+    once = (1 - s) * (l1 - a) + s / 8 * 7 * l1
+    twice = (1 - s + s / 8) * (l2 - a) + s / 8 * 6 * l2
+    kw: dict[str, Any] = {
+        "distance": dist,
+        "from_logits": False,
+        "max_ratio": None,
+        "label_smoothing": s,
+    }
+    labels = np.zeros((1, 3, 3), dtype=np.int64)
+    want = np.array([[[uniform, once, twice], [uniform, once, 0.0], [uniform, once, twice]]])
+    np.testing.assert_allclose(al.active_boundary_loss(p, labels, reduction="none", **kw), want)
+    np.testing.assert_allclose(al.active_boundary_loss(p, labels, **kw), want.sum() / 8)
+    # theta = 80: weight 40 / 80
     np.testing.assert_allclose(
-        al.active_boundary_loss(p, labels, theta=80.0, **kw), 0.5 * np.log(6.6)
+        al.active_boundary_loss(p, labels, theta=80.0, **kw), want.sum() / 16
     )
-    none = al.active_boundary_loss(p, labels, reduction="none", **kw)
-    want = np.zeros((1, 3, 3))
-    want[0, 1, 1] = np.log(6.6)
-    np.testing.assert_allclose(none, want)
-    dist[0, 0, 0] = -1.0
-    np.testing.assert_allclose(al.active_boundary_loss(p, labels, **kw), np.log(8.25))
-    # epsilon above log 1.25: no boundary pixel, loss 0
-    assert al.active_boundary_loss(p, labels, epsilon=0.25, **kw) == 0.0
+    # seeds: KL(P_i || below) + KL(P_i || right) is log 1.25 at (1, 1) and (0, 2),
+    # a at (1, 2), 0 elsewhere; epsilon above both: no boundary, loss 0
+    kw["epsilon"] = 0.25
+    assert al.active_boundary_loss(p, labels, **kw) == 0.0
 
 
 # -- numerics ----------------------------------------------------------------------------
 
+# the small test images: a quarter of the pixels may seed, theta 3
+SMALL: dict[str, Any] = {"max_ratio": 0.25, "theta": 3.0}
 DEGENERATE = {
     "single-class": lambda lab: np.zeros_like(lab),
     "all-ignored": lambda lab: np.full_like(lab, 255),
@@ -140,7 +192,7 @@ def test_finite_value_and_gradient_torch(name: str, scale: float) -> None:
     labels = DEGENERATE[name](labels)
     for dtype in (torch.float32, torch.float64):
         x = torch.tensor(scale * logits, dtype=dtype, requires_grad=True)
-        out = al.active_boundary_loss(x, torch.asarray(labels), ignore_index=255)
+        out = al.active_boundary_loss(x, torch.asarray(labels), ignore_index=255, **SMALL)
         out.backward()
         assert torch.isfinite(out).item(), (name, dtype, out)
         assert torch.isfinite(x.grad).all().item(), (name, dtype)
@@ -157,7 +209,7 @@ def test_finite_gradient_jax_jit() -> None:
     lab = jnp.asarray(labels)
 
     def f(x: Any) -> Any:
-        return al.active_boundary_loss(x, lab, axis=1, ignore_index=255)
+        return al.active_boundary_loss(x, lab, axis=1, ignore_index=255, **SMALL)
 
     for scale in (1.0, 1e4):
         value, grad = jax.jit(jax.value_and_grad(f))(jnp.asarray(scale * logits, jnp.float32))
@@ -169,7 +221,7 @@ def test_exact_probabilities_stay_finite() -> None:
     torch = pytest.importorskip("torch")
     labels = _blobs((1, 8, 8), np.random.default_rng(5), 2)
     p = torch.tensor(np.eye(2)[labels], requires_grad=True)  # exact 0 and 1
-    out = al.active_boundary_loss(p, torch.asarray(labels), from_logits=False)
+    out = al.active_boundary_loss(p, torch.asarray(labels), from_logits=False, **SMALL)
     out.backward()
     assert torch.isfinite(out).item()
     assert torch.isfinite(p.grad).all().item()
@@ -180,7 +232,7 @@ def test_ignored_window_has_zero_gradient() -> None:
     logits, labels, _ = _case(OPTIONS["nhwc-int"])
     labels[0] = 255  # the whole first image
     x = torch.tensor(logits, requires_grad=True)
-    al.active_boundary_loss(x, torch.asarray(labels), ignore_index=255).backward()
+    al.active_boundary_loss(x, torch.asarray(labels), ignore_index=255, **SMALL).backward()
     assert (x.grad[0] == 0).all().item()
     assert (x.grad[1] != 0).any().item()
 
@@ -189,6 +241,7 @@ def test_nan_and_out_of_range() -> None:
     logits, labels, _ = _case(OPTIONS["nhwc-int"])
     bad = logits.copy()
     bad[0, 4, 4, 0] = np.nan
+    assert np.isnan(al.active_boundary_loss(bad, labels, **SMALL))
     assert np.isnan(al.active_boundary_loss(bad, labels))
     labels[0, 4, 4] = 7
     with pytest.raises(ValueError, match="labels"):
@@ -200,7 +253,7 @@ def test_dtype_contract(backend: Backend, dtype: str) -> None:
     ref.require_dtype(backend, dtype)
     if ref.is_light(backend) and dtype != "float16":
         pytest.skip(f"{backend.name}: representative subset only (runtime)")
-    logits, labels, kwargs = _case(OPTIONS["nchw-int"])
+    logits, labels, kwargs = _case(OPTIONS["fixed-epsilon"])  # runs on Dask too
     rounded = ref.round_to(logits, dtype)
     compute = "float64" if dtype == "float64" else "float32"
     out = backend.call(
@@ -217,19 +270,238 @@ def test_errors() -> None:
         fn(logits[:, 0], labels[:, 0])
     with pytest.raises(ValueError, match="axis must not be 0"):
         fn(logits, labels, axis=0)
-    with pytest.raises(ValueError, match="H, W >= 3"):
-        fn(logits[:, :2], labels[:, :2])
+    with pytest.raises(ValueError, match="H, W >= 2"):
+        fn(logits[:, :1], labels[:, :1])
     with pytest.raises(ValueError, match="theta"):
         fn(logits, labels, theta=0.0)
     with pytest.raises(ValueError, match="epsilon"):
         fn(logits, labels, epsilon=-1.0)
+    with pytest.raises(ValueError, match="max_ratio"):
+        fn(logits, labels, max_ratio=0.0)
+    with pytest.raises(ValueError, match="max_ratio"):
+        fn(logits, labels, max_ratio=1.5)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        fn(logits, labels, label_smoothing=1.0)
+    with pytest.raises(TypeError, match="label_smoothing"):
+        fn(logits, labels, label_smoothing="0.1")
     with pytest.raises(ValueError, match="distance"):
-        fn(logits, labels, distance=np.zeros((2, 9)))
+        fn(logits, labels, distance=np.zeros((2, 12)))
     with pytest.raises(ValueError, match="distance"):
-        fn(logits, labels, distance=np.zeros((2, 9, 10), dtype=np.int64))
+        fn(logits, labels, distance=np.zeros(SHAPE, dtype=np.int64))
     with pytest.raises(ValueError, match="reduction"):
         fn(logits, labels, reduction="avg")
     with pytest.raises(ValueError, match="labels"):
         fn(logits, labels[:, :5])
     with pytest.raises(ValueError, match="weights"):
         fn(logits, labels, weights=np.ones((2, 3)))
+
+
+# -- conditional boundary loss -----------------------------------------------------------
+
+CBL_OPTIONS: dict[str, dict[str, Any]] = {
+    "nhwc-classifier": {"axis": -1},
+    "nchw-k3-no-nce": {"axis": 1, "kw": {"kernel_size": 3, "nce_weight": 0.0}},
+    "one_hot": {"axis": 1, "target": "one_hot"},
+    "ignore-bias": {"axis": -1, "ignore": 255, "bias": True},
+    "boundary-weights": {"axis": 1, "boundary": True, "weights": True},
+    "dilation-term-weights": {
+        "axis": -1,
+        "kw": {"dilation_ratio": 0.15, "context_weight": 0.5, "center_weight": 0.7},
+    },
+}
+# the light backends run one option; Dask's values come from the dtype test (its
+# graph of 24 shifted windows is slow to build)
+CBL_LIGHT = {"ignore-bias"}
+CBL_SHAPE = (2, 11, 12)
+
+
+def _cbl_case(option: dict[str, Any], seed: int = 1) -> tuple[Any, ...]:
+    rng = np.random.default_rng(seed)
+    (n, h, w), c, d = CBL_SHAPE, 3, 4
+    ax = option["axis"] % 4
+    labels = _blobs((n, h, w), rng, c)
+    # mostly correct predictions, so the pull term has correct neighbours
+    logits = 2.0 * (labels[..., None] == np.arange(c)) + rng.normal(size=(n, h, w, c))
+    features = rng.normal(size=(n, h, w, d))
+    kwargs: dict[str, Any] = {"axis": option["axis"], **option.get("kw", {})}
+    if kwargs.get("nce_weight", 0.2) > 0:
+        kwargs["classifier_weight"] = rng.normal(size=(c, d))
+    if option.get("bias"):
+        kwargs["classifier_bias"] = rng.normal(size=c)
+    if "ignore" in option:
+        labels.reshape(-1)[::13] = option["ignore"]
+        kwargs["ignore_index"] = option["ignore"]
+    if option.get("boundary"):
+        kwargs["boundary"] = rng.uniform(size=(n, h, w)) < 0.3
+    if option.get("weights"):
+        kwargs["weights"] = rng.uniform(0.0, 2.0, size=n)
+    kwargs["logits"] = np.moveaxis(logits, -1, ax)
+    if option.get("target") == "one_hot":
+        labels = np.moveaxis(np.eye(c)[labels], -1, ax)
+    return np.moveaxis(features, -1, ax), labels, kwargs
+
+
+@pytest.mark.parametrize(("name", "option"), list(CBL_OPTIONS.items()), ids=list(CBL_OPTIONS))
+def test_cbl_matches_reference(backend: Backend, name: str, option: Any) -> None:
+    ref.only_subset(backend, name, CBL_LIGHT)
+    if backend.name == "dask":
+        pytest.skip("dask: covered by test_cbl_dtype_contract (runtime)")
+    features, labels, kwargs = _cbl_case(option)
+    none = rs.conditional_boundary_loss(features, labels, **kwargs, reduction="none")
+    assert np.all(none > 0.1)  # both images have active terms
+    ref.compare_reductions(
+        backend,
+        al.conditional_boundary_loss,
+        rs.conditional_boundary_loss,
+        (features, labels),
+        kwargs,
+        (CBL_SHAPE[0],),
+    )
+
+
+def test_cbl_default_boundary_hand_derived() -> None:
+    """4x5 image, classes split between columns 1 and 2: d = max(1, round(0.02 * 6.4))
+    = 1, so every pixel within one step of the other class or the border is boundary;
+    only (1, 3) and (2, 3) are not."""
+    labels = np.zeros((1, 4, 5), dtype=np.int64)
+    labels[0, :, 2:] = 1
+    want = np.ones((1, 4, 5), dtype=bool)
+    want[0, 1:3, 3] = False
+    np.testing.assert_array_equal(rs.cbl_boundary(labels, None), want)
+    rng = np.random.default_rng(4)
+    features = rng.normal(size=(1, 4, 5, 3))
+    kw: dict[str, Any] = {
+        "logits": np.eye(2)[labels],
+        "classifier_weight": rng.normal(size=(2, 3)),
+        "kernel_size": 3,
+    }
+    np.testing.assert_allclose(
+        al.conditional_boundary_loss(features, labels, **kw),
+        al.conditional_boundary_loss(features, labels, boundary=want, **kw),
+    )
+    other = want.copy()
+    other[0, 1, 1] = False
+    assert al.conditional_boundary_loss(features, labels, **kw) != al.conditional_boundary_loss(
+        features, labels, boundary=other, **kw
+    )
+
+
+def test_cbl_hand_derived_3x3() -> None:
+    """Labels [[1,0,0]]*3, boundary only at the centre (class 0), kernel 3, W = I.
+
+    Features: class 1 -> (0, 1); class 0 -> (1, 0), but (0, 2) = (2, 0) and the
+    centre (1, 1). Context: 3 other-class neighbours with cos 1/sqrt 2, target 0;
+    5 same-class ones with cos 1/sqrt 2, target 1: (3/2 + 5 (1 - 1/sqrt 2)^2) / 8.
+    Centre of the 5 same-class neighbours (all correct): (1.2, 0). Pull:
+    ((1 - 1.2)^2 + 1) / 2. Classification: 2 softplus(-1.2) (both centres).
+    """
+    labels = np.array([[[1, 0, 0], [1, 0, 0], [1, 0, 0]]])
+    features = np.zeros((1, 3, 3, 2))
+    features[labels == 1] = [0.0, 1.0]
+    features[labels == 0] = [1.0, 0.0]
+    features[0, 0, 2] = [2.0, 0.0]
+    features[0, 1, 1] = [1.0, 1.0]
+    boundary = np.zeros((1, 3, 3), dtype=bool)
+    boundary[0, 1, 1] = True
+    ctx = (1.5 + 5 * (1 - 1 / np.sqrt(2)) ** 2) / 8
+    pull = ((1 - 1.2) ** 2 + 1.0) / 2
+    nce = 2 * np.log1p(np.exp(-1.2))
+    got = al.conditional_boundary_loss(
+        features,
+        labels,
+        logits=4.0 * np.eye(2)[labels],
+        classifier_weight=np.eye(2),
+        boundary=boundary,
+        kernel_size=3,
+    )
+    np.testing.assert_allclose(got, ctx + 0.2 * nce + 2.0 * pull, rtol=1e-12)
+
+
+CBL_DEGENERATE = {
+    "single-class": lambda lab: np.zeros_like(lab),
+    "all-ignored": lambda lab: np.full_like(lab, 255),
+    "blobs": lambda lab: lab,
+}
+
+
+@pytest.mark.parametrize("name", list(CBL_DEGENERATE))
+@pytest.mark.parametrize("scale", [0.0, 1.0, 1e4])
+def test_cbl_finite_value_and_gradient_torch(name: str, scale: float) -> None:
+    torch = pytest.importorskip("torch")
+    features, labels, kwargs = _cbl_case(CBL_OPTIONS["nhwc-classifier"])
+    labels = CBL_DEGENERATE[name](labels)
+    for dtype in (torch.float32, torch.float64):
+        x = torch.tensor(scale * features, dtype=dtype, requires_grad=True)
+        kw = {k: torch.asarray(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        out = al.conditional_boundary_loss(x, torch.asarray(labels), ignore_index=255, **kw)
+        out.backward()
+        assert torch.isfinite(out).item(), (name, scale, dtype, out)
+        assert torch.isfinite(x.grad).all().item(), (name, scale, dtype)
+        if name == "all-ignored":
+            assert out.item() == 0.0
+            assert (x.grad == 0).all().item()
+
+
+def test_cbl_nan_and_out_of_range() -> None:
+    features, labels, kwargs = _cbl_case(CBL_OPTIONS["nhwc-classifier"])
+    bad = features.copy()
+    bad[0, 0, 0, 0] = np.nan  # a border pixel: always on the default boundary
+    assert np.isnan(al.conditional_boundary_loss(bad, labels, **kwargs))
+    labels[0, 4, 4] = 7
+    with pytest.raises(ValueError, match="labels"):
+        al.conditional_boundary_loss(features, labels, **kwargs)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_cbl_dtype_contract(backend: Backend, dtype: str) -> None:
+    ref.require_dtype(backend, dtype)
+    if ref.is_light(backend) and dtype != "float16":
+        pytest.skip(f"{backend.name}: representative subset only (runtime)")
+    features, labels, kwargs = _cbl_case(CBL_OPTIONS["nchw-k3-no-nce"])
+    rounded = ref.round_to(features, dtype)
+    compute = "float64" if dtype == "float64" else "float32"
+    kw = {k: ref.to_backend(backend, v, "float64") for k, v in kwargs.items()}
+    out = backend.call(
+        al.conditional_boundary_loss,
+        backend.asarray(features, dtype),
+        backend.asarray(labels),
+        **kw,
+    )
+    got = backend.check_result(out, dtype=backend.dtype(compute), shape=())
+    ref.assert_close(got, rs.conditional_boundary_loss(rounded, labels, **kwargs), compute)
+
+
+def test_cbl_errors() -> None:
+    features, labels, kwargs = _cbl_case(CBL_OPTIONS["nhwc-classifier"])
+    fn = al.conditional_boundary_loss
+    kw = dict(kwargs)
+    with pytest.raises(ValueError, match="2-D images"):
+        fn(features[:, 0], labels[:, 0], **{**kw, "logits": kw["logits"][:, 0]})
+    with pytest.raises(ValueError, match="axis must not be 0"):
+        fn(features, labels, **{**kw, "axis": 0})
+    with pytest.raises(ValueError, match="kernel_size"):
+        fn(features, labels, **{**kw, "kernel_size": 4})
+    with pytest.raises(ValueError, match="kernel_size"):
+        fn(features, labels, **{**kw, "kernel_size": 1})
+    with pytest.raises(TypeError, match="kernel_size"):
+        fn(features, labels, **{**kw, "kernel_size": 3.0})
+    with pytest.raises(ValueError, match="classifier_weight"):
+        fn(features, labels, **{**kw, "classifier_weight": None})
+    with pytest.raises(ValueError, match="classifier_weight"):
+        fn(features, labels, **{**kw, "classifier_weight": np.ones((3, 5))})
+    with pytest.raises(ValueError, match="classifier_bias"):
+        fn(features, labels, **{**kw, "classifier_bias": np.ones(4)})
+    with pytest.raises(ValueError, match="boundary"):
+        fn(features, labels, **{**kw, "boundary": np.ones(CBL_SHAPE)})
+    with pytest.raises(ValueError, match="features and logits"):
+        fn(features[:, :5], labels, **kw)
+    with pytest.raises(ValueError, match="dilation_ratio"):
+        fn(features, labels, **{**kw, "dilation_ratio": 0.0})
+    with pytest.raises(ValueError, match="nce_weight"):
+        fn(features, labels, **{**kw, "nce_weight": -1.0})
+    with pytest.raises(ValueError, match="reduction"):
+        fn(features, labels, **{**kw, "reduction": "avg"})
+    with pytest.raises(ValueError, match="weights"):
+        fn(features, labels, **{**kw, "weights": np.ones(3)})
+    with pytest.raises(TypeError, match="features"):
+        fn(features.astype(np.int64), labels, **kw)

@@ -14,7 +14,7 @@ from ._boundary import (
     rectified_region_wise_map,
     region_wise_loss,
 )
-from ._boundary_survey import active_boundary_loss
+from ._boundary_survey import active_boundary_loss, conditional_boundary_loss
 from ._classification import (
     binary_cross_entropy,
     binary_focal_loss,
@@ -154,6 +154,7 @@ __all__ = [
     "cldice_loss",
     "combine",
     "combo_loss",
+    "conditional_boundary_loss",
     "confusion_matrix",
     "cross_entropy",
     "dice_ce_loss",

@@ -1,64 +1,145 @@
-"""Boundary-level losses of the segmentation survey that move predicted boundaries."""
+"""Boundary-level losses of the segmentation survey: active and conditional boundary losses."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ._distance import distance_map
-from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
+from ._lib._compat import (
+    Array,
+    Namespace,
+    array_namespace,
+    array_or_none,
+    device_of,
+    is_dask_namespace,
+)
 from ._lib._dtypes import cast, compute_dtype, is_floating
 from ._lib._primitives import log_softmax, logsumexp, one_hot, stop_gradient
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
 from ._lib._targets import class_target, poison
 from ._lib._validation import check_number, normalize_axis
 
-__all__ = ["active_boundary_loss"]
+__all__ = ["active_boundary_loss", "conditional_boundary_loss"]
 
-# the 8 neighbours of a pixel, in a fixed order: ties in the target direction go to the first
-_OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+# (row, column) steps to the 8 neighbours in the order of the authors' code: the
+# target direction is the first nearest one, so this order breaks ties as theirs does
+_OFFSETS = ((1, 0), (-1, 0), (0, -1), (0, 1), (-1, 1), (1, 1), (-1, -1), (1, -1))
+# the authors' adaptive threshold starts at 1e-5 and grows by this factor
+_GROWTH = 1.2
 
 
-def _window(x: Array, dy: int, dx: int) -> Array:
-    """``x[:, 1 + dy : H - 1 + dy, 1 + dx : W - 1 + dx, ...]``: the interior moved by one step."""
-    h, w = int(x.shape[1]), int(x.shape[2])
+def _pad(x: Array, xp: Namespace, fill: Array | None = None) -> Array:
+    """Pad axes 1 and 2 of ``x`` by one: with ``fill``, or by repeating the edge."""
+    if fill is None:
+        x = xp.concat([x[:, :1, ...], x, x[:, -1:, ...]], axis=1)
+        return xp.concat([x[:, :, :1, ...], x, x[:, :, -1:, ...]], axis=2)
+    n, h, w = (int(s) for s in x.shape[:3])
+    rows = xp.broadcast_to(fill, (n, 1, w, *x.shape[3:]))
+    x = xp.concat([rows, x, rows], axis=1)
+    cols = xp.broadcast_to(fill, (n, h + 2, 1, *x.shape[3:]))
+    return xp.concat([cols, x, cols], axis=2)
+
+
+def _step(padded: Array, dy: int, dx: int) -> Array:
+    """The neighbour ``(dy, dx)`` of every pixel, from a map padded by :func:`_pad`."""
+    h, w = int(padded.shape[1]) - 2, int(padded.shape[2]) - 2
     index: tuple[Any, ...] = (
         slice(None),
-        slice(1 + dy, h - 1 + dy),
-        slice(1 + dx, w - 1 + dx),
+        slice(1 + dy, 1 + dy + h),
+        slice(1 + dx, 1 + dx + w),
         Ellipsis,
     )
-    return x[index]
+    return padded[index]
 
 
-def _pad_interior(x: Array, fill: Array, xp: Namespace) -> Array:
-    """Put an interior ``(N, H-2, W-2)`` map back into ``(N, H, W)``, ``fill`` on the rim."""
-    n, h, w = int(x.shape[0]), int(x.shape[1]), int(x.shape[2])
-    col = xp.broadcast_to(fill, (n, h, 1))
-    x = xp.concat([col, x, col], axis=2)
-    row = xp.broadcast_to(fill, (n, 1, w + 2))
-    return xp.concat([row, x, row], axis=1)
+def _next_differs(x: Array, axis: int, xp: Namespace, flag: Array | None = None) -> Array:
+    """Whether the next pixel along ``axis`` (1 or 2) differs, or is ``flag``ged;
+    False on the last one."""
+    n = int(x.shape[axis])
+    if axis == 1:
+        diff, last = x[:, 1:, ...] != x[:, : n - 1, ...], x[:, :1, ...] != x[:, :1, ...]
+        if flag is not None:
+            diff = diff | flag[:, 1:, ...]
+    else:
+        diff, last = x[:, :, 1:] != x[:, :, : n - 1], x[:, :, :1] != x[:, :, :1]
+        if flag is not None:
+            diff = diff | flag[:, :, 1:]
+    return xp.concat([diff, last], axis=axis)
 
 
-def _gt_boundary_distance(index: Array, dtype: Any, xp: Namespace) -> Array:
-    """Distance of every pixel to the nearest ground-truth boundary pixel, ``(N, H, W)``.
+def _gt_boundary_distance(index: Array, ignored: Array | None, dtype: Any, xp: Namespace) -> Array:
+    """:math:`M`: distance to the ground-truth boundary less one pixel, at least 0.
 
-    A boundary pixel has a 4-neighbour with another label; with no boundary in an
-    image (a single class) every distance is 0.
+    As the authors' code: a boundary pixel's label differs from the one below or to
+    its right, ignored pixels count as boundary, and the map is their signed distance
+    map's outside part, the Euclidean distance minus one. Without a boundary in an
+    image, 0 everywhere (weight 0: nothing to move toward).
     """
-    h, w = int(index.shape[1]), int(index.shape[2])
-    false = xp.zeros((), dtype=xp.bool, device=device_of(index))
-    vert = index[:, 1:, :] != index[:, : h - 1, :]
-    horz = index[:, :, 1:] != index[:, :, : w - 1]
-    rows = xp.broadcast_to(false, (int(index.shape[0]), 1, w))
-    cols = xp.broadcast_to(false, (int(index.shape[0]), h, 1))
-    boundary = (
-        xp.concat([vert, rows], axis=1)
-        | xp.concat([rows, vert], axis=1)
-        | xp.concat([horz, cols], axis=2)
-        | xp.concat([cols, horz], axis=2)
-    )
+    # an ignored label differs from every kept one: its upper and left neighbours are
+    # boundary too, as with the raw labels of the authors' code
+    boundary = _next_differs(index, 1, xp, ignored) | _next_differs(index, 2, xp, ignored)
+    if ignored is not None:
+        boundary = boundary | ignored
     # a floating mask: the map comes back in its dtype (a boolean one gives float32)
-    return distance_map(cast(xp.logical_not(boundary), dtype, xp), axes=(1, 2))
+    dist = distance_map(cast(xp.logical_not(boundary), dtype, xp), axes=(1, 2))
+    zero = xp.zeros((), dtype=dtype, device=device_of(dist))
+    return xp.maximum(dist - 1, zero)
+
+
+def _threshold(kl: Array, epsilon: float, max_ratio: float, xp: Namespace) -> Array:
+    """Per image, the smallest ``epsilon * 1.2**k`` that leaves at most
+    ``floor(max_ratio * H * W)`` pixels above it, shape ``(N, 1, 1)``.
+
+    The authors grow the threshold in a host loop; here in closed form: at most ``m``
+    values exceed ``t`` iff the ``(m+1)``-th largest ``v`` is ``<= t``, so
+    ``k = ceil(log(v / epsilon) / log 1.2)`` (0 when ``v <= epsilon``).
+    """
+    n, h, w = (int(s) for s in kl.shape)
+    m = math.floor(max_ratio * h * w)
+    dev = device_of(kl)
+    eps = xp.asarray(epsilon, dtype=kl.dtype, device=dev)
+    if m >= h * w:
+        return xp.broadcast_to(eps, (n, 1, 1))
+    ranked = xp.sort(xp.reshape(kl, (n, h * w)), axis=-1, descending=True)
+    v = ranked[:, m : m + 1]
+    above = v > eps
+    # double-where: the log only sees values above epsilon
+    ratio = xp.where(above, v, eps) / eps
+    k = xp.where(above, xp.ceil(xp.log(ratio) / math.log(_GROWTH)), xp.zeros_like(v))
+    t = eps * xp.asarray(_GROWTH, dtype=kl.dtype, device=dev) ** k
+    # a rounding of the power just below v takes one more step
+    t = xp.where(t < v, t * _GROWTH, t)
+    return xp.reshape(t, (n, 1, 1))
+
+
+def _predicted_boundary(
+    logp: Array, epsilon: float, max_ratio: float | None, xp: Namespace
+) -> Array:
+    """The predicted boundary of the authors' code, boolean ``(N, H, W)``.
+
+    A seed pixel has ``KL(P_i || P_below) + KL(P_i || P_right) > epsilon`` (no term for
+    a neighbour outside the image); the boundary is the seeds dilated by a 3x3 square.
+    """
+    p = xp.exp(logp)
+    zero = xp.zeros((), dtype=logp.dtype, device=device_of(logp))
+    h, w = int(logp.shape[1]), int(logp.shape[2])
+    down = xp.sum(p[:, : h - 1, ...] * (logp[:, : h - 1, ...] - logp[:, 1:, ...]), axis=-1)
+    right = xp.sum(p[:, :, : w - 1, :] * (logp[:, :, : w - 1, :] - logp[:, :, 1:, :]), axis=-1)
+    n = int(logp.shape[0])
+    down = xp.concat([down, xp.broadcast_to(zero, (n, 1, w))], axis=1)
+    right = xp.concat([right, xp.broadcast_to(zero, (n, h, 1))], axis=2)
+    kl = down + right
+    if max_ratio is None:
+        eps: Array = xp.asarray(epsilon, dtype=logp.dtype, device=device_of(logp))
+    else:
+        eps = _threshold(kl, epsilon, max_ratio, xp)
+    # not (kl <= eps) rather than kl > eps: a NaN divergence stays in the loss
+    seed = _pad(xp.logical_not(kl <= eps), xp, xp.zeros((), dtype=xp.bool, device=device_of(kl)))
+    out = _step(seed, 0, 0)
+    for dy, dx in _OFFSETS:
+        out = out | _step(seed, dy, dx)
+    return out
 
 
 def active_boundary_loss(
@@ -69,28 +150,29 @@ def active_boundary_loss(
     axis: int = -1,
     from_logits: bool = True,
     epsilon: float = 1e-5,
+    max_ratio: float | None = 0.01,
     theta: float = 20.0,
+    label_smoothing: float = 0.2,
+    detach: bool = True,
     ignore_index: int | None = None,
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
-    r"""Active boundary loss: push predicted boundaries toward the ground-truth ones.
+    r"""Active boundary loss: move predicted boundaries toward the ground-truth ones.
 
     .. math::
 
-        \ell = \frac{1}{|B|} \sum_{i \in B} \Lambda(M_i)\,
-               \Big(\log \sum_{k=1}^{8} e^{\mathrm{KL}(P_i \| P_{i+k})}
-                    - \mathrm{KL}(P_i \| P_{i+k^*_i})\Big),
-        \qquad k^*_i = \arg\min_k M_{i+k},\quad
-        \Lambda(x) = \frac{\min(x, \theta)}{\theta}
+        \ell = \frac{1}{|B|} \sum_{i \in B} \frac{\min(M_i, \theta)}{\theta}\,
+               \mathrm{CE}\Big(\mathrm{softmax}_k\, \mathrm{KL}(P_{i+k} \,\|\, P_i),\;
+               \tilde{\mathbf{1}}_{k^*_i}\Big),
+        \qquad k^*_i = \arg\min_{k} M_{i+k}
 
     with :math:`P_i` the predicted class distribution of pixel :math:`i`, :math:`i+k`
-    its 8 neighbours, :math:`M` the distance to the nearest ground-truth boundary
-    pixel and :math:`B` the predicted boundary: the pixels with
-    :math:`\max_k \mathrm{KL}(P_i \| P_{i+k}) > \epsilon`. The softmax over the 8
-    KL divergences is the predicted direction, and the cross-entropy makes the
-    divergence largest toward the neighbour nearest the true boundary, so the
-    predicted boundary moves there.
+    its 8 neighbours, :math:`M` the distance map of the ground-truth boundary,
+    :math:`\tilde{\mathbf{1}}_{k^*}` the label-smoothed one-hot target direction and
+    :math:`B` the predicted boundary (below). The softmax over the 8 divergences is
+    the predicted direction; the cross-entropy makes the divergence largest toward
+    the neighbour nearest the true boundary, so the predicted boundary moves there.
 
     Use it beside cross-entropy when region scores are good but boundaries are
     blurred or misplaced: it acts only on the predicted boundary pixels, far fewer
@@ -104,24 +186,37 @@ def active_boundary_loss(
         Integer class indices (``logits``'s shape without ``axis``) or one-hot /
         probabilities of ``logits``'s shape (their argmax defines the boundary).
     distance : array, shape (N, H, W), optional
-        :math:`M`, the distance of every pixel to the ground-truth boundary. Default:
-        computed from ``labels`` with :func:`distance_map` (a boundary pixel has a
-        4-neighbour of another class); a preprocessing step, no gradient.
+        :math:`M`. Default: from ``labels`` as the authors' code computes it (Notes);
+        a preprocessing step, no gradient.
     axis : int, default -1
         The class axis (not 0).
     from_logits : bool, default True
         Whether ``logits`` are logits or probabilities.
     epsilon : float >= 0, default 1e-5
-        :math:`\epsilon`, the KL threshold that defines the predicted boundary.
+        :math:`\epsilon`, the (starting) KL threshold of the predicted boundary.
+    max_ratio : float in (0, 1] or None, default 0.01
+        Raise :math:`\epsilon` per image by factors of 1.2 until at most this fraction
+        of its pixels are boundary seeds, as the paper. ``None`` keeps
+        :math:`\epsilon` fixed (and works on Dask, which cannot sort).
     theta : float > 0, default 20.0
-        :math:`\theta`, the distance at which the weight :math:`\Lambda` saturates.
+        :math:`\theta`, the distance at which the weight saturates.
+    label_smoothing : float in [0, 1), default 0.2
+        :math:`s`: the target direction gets :math:`1 - s` and every other one
+        :math:`s / 8`, as the authors' code (its default 0.2; the paper does not
+        mention smoothing). 0 gives the plain cross-entropy.
+    detach : bool, default True
+        Stop the gradient through the neighbour :math:`P_{i+k}` of every divergence,
+        as the paper and the authors' code (``isdetach=True``), so only the centre
+        pixel moves; the gradient is then not the derivative of the value. ``False``
+        lets both sides move (and makes the gradient the value's derivative).
     ignore_index : int, optional
-        A pixel counts only if no label in its 3x3 window is ``ignore_index``.
+        A pixel counts only if no label in its 3x3 window is ``ignore_index``;
+        ignored pixels count as ground-truth boundary in the default :math:`M`.
     weights : array, optional
         Broadcasts against the ``"none"`` result, shape (N, H, W).
     reduction : {"mean", "sum", "none"}
-        ``"mean"`` averages over the predicted boundary pixels of the whole batch, as
-        the paper; ``"none"`` returns the per-pixel map ``(N, H, W)``, 0 off ``B``.
+        ``"mean"`` averages over :math:`B` of the whole batch, as the authors' code;
+        ``"none"`` returns the per-pixel map ``(N, H, W)``, 0 off :math:`B`.
 
     Returns
     -------
@@ -130,17 +225,27 @@ def active_boundary_loss(
 
     Notes
     -----
-    The paper chooses :math:`\epsilon` per image so that at most 1 % of the pixels are
-    boundary pixels; that adapts a threshold to the data (a host loop), so here
-    :math:`\epsilon` is a fixed hyperparameter. The reference code's label smoothing
-    of the target direction is not in the paper's loss and is left out. Pixels on the
-    image rim (fewer than 8 neighbours) are never boundary pixels. Ties in
-    :math:`k^*` go to the first neighbour in row-major order. The KL divergences use
-    log-probabilities (``log_softmax``); probabilities are floored at the dtype's
-    smallest normal number before the log, so 0 stays finite. Gradients flow
-    through both distributions of every divergence; none flows through the boundary
-    set, the target direction or :math:`M`. A batch without boundary pixels gives 0
-    with zero gradient. An out-of-range label makes the loss NaN.
+    Everything follows the authors' released code (``abl.py``) unless said here.
+    Predicted boundary: the seeds are the pixels with
+    :math:`\mathrm{KL}(P_i \| P_{\text{below}}) + \mathrm{KL}(P_i \| P_{\text{right}})
+    > \epsilon`, dilated by a 3x3 square. The code raises :math:`\epsilon` until the
+    seeds of the whole batch number at most 1 % of one image's pixels; here each
+    image gets its own threshold (1 % of its pixels, as the paper says), computed in
+    closed form with a sort, so ``max_ratio`` is unavailable on Dask
+    (``NotImplementedError``). Ground-truth boundary: a pixel whose label differs
+    from the one below or to its right; :math:`M` is its Euclidean distance map
+    minus one pixel, clipped at 0 (the code's signed-distance helper); an image
+    without a boundary gets :math:`M = 0`. Direction: :math:`k^*` is the first
+    neighbour, in the code's order, with the smallest :math:`M` (neighbours outside
+    the image never), and a pixel whose own :math:`M` is smaller than all its
+    neighbours' is left out of :math:`B`. Outside the image the distributions
+    repeat the edge pixel's. Only the centre distribution :math:`P_i` of each
+    divergence receives a gradient by default (``detach``); none flows
+    through :math:`B`, :math:`k^*` or :math:`M`. A batch without boundary pixels
+    gives 0 with zero gradient (the code returns ``None``). The divergences use
+    log-probabilities; with ``from_logits=False`` probabilities are floored at the
+    dtype's smallest normal number before the log, so 0 stays finite. An
+    out-of-range label makes the loss NaN.
 
     References
     ----------
@@ -155,13 +260,14 @@ def active_boundary_loss(
     >>> import numpy as np
     >>> import arrayloss as al
     >>> p = np.full((1, 3, 3, 2), 0.5)
-    >>> p[0, 1, 2] = [0.8, 0.2]  # only the right neighbour of the centre differs
-    >>> labels = np.array([[[0, 0, 1], [0, 0, 1], [0, 0, 1]]])
+    >>> p[0, 1, 2] = [0.8, 0.2]
     >>> dist = np.full((1, 3, 3), 40.0)
-    >>> dist[0, 1, 2] = 0.0
-    >>> loss = al.active_boundary_loss(p, labels, distance=dist, from_logits=False)
-    >>> round(float(loss), 6)  # KL = log 1.25 to the right, 0 elsewhere: log(8.25 / 1.25)
-    1.88707
+    >>> dist[0, 1, 2] = 0.0  # every pixel next to (1, 2) points there
+    >>> loss = al.active_boundary_loss(
+    ...     p, np.zeros((1, 3, 3), dtype=int), distance=dist, from_logits=False,
+    ...     max_ratio=None, label_smoothing=0.0)
+    >>> round(float(loss), 6)
+    1.981755
     """
     xp = array_namespace(
         logits=logits,
@@ -173,6 +279,17 @@ def active_boundary_loss(
     reduction = check_reduction(reduction)
     epsilon = check_number(epsilon, "epsilon", low=0.0)
     theta = check_number(theta, "theta", low=0.0, low_inclusive=False)
+    smooth = check_number(
+        label_smoothing, "label_smoothing", low=0.0, high=1.0, high_inclusive=False
+    )
+    if max_ratio is not None:
+        max_ratio = check_number(max_ratio, "max_ratio", low=0.0, high=1.0, low_inclusive=False)
+        if is_dask_namespace(xp):
+            raise NotImplementedError(
+                "active_boundary_loss with max_ratio sorts each image's divergences, which "
+                "Dask arrays do not provide; pass max_ratio=None (a fixed epsilon) or use "
+                "NumPy, CuPy, PyTorch or JAX arrays"
+            )
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
     if logits.ndim != 4:
@@ -191,16 +308,17 @@ def active_boundary_loss(
     else:
         index = xp.argmax(xp.permute_dims(target.values, order), axis=-1)
     n, h, w = (int(s) for s in x.shape[:3])
-    if h < 3 or w < 3:
-        raise ValueError(f"active_boundary_loss needs H, W >= 3, got spatial shape {(h, w)}")
+    if h < 2 or w < 2:
+        raise ValueError(f"active_boundary_loss needs H, W >= 2, got spatial shape {(h, w)}")
+    dev = device_of(x)
     if from_logits:
         logp = log_softmax(x, -1, xp=xp)
     else:
-        tiny = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=device_of(x))
+        tiny = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=dev)
         logp = xp.log(xp.maximum(x, tiny))
-    p = xp.exp(logp)
+    ignored = None if target.keep is None else xp.logical_not(target.keep)
     if distance is None:
-        dist = _gt_boundary_distance(index, dtype, xp)
+        dist = _gt_boundary_distance(index, ignored, dtype, xp)
     else:
         if not is_floating(distance, xp) or tuple(distance.shape) != (n, h, w):
             raise ValueError(
@@ -209,28 +327,375 @@ def active_boundary_loss(
             )
         dist = cast(distance, dtype, xp)
     dist = stop_gradient(dist, xp=xp)
-    centre_p, centre_logp = _window(p, 0, 0), _window(logp, 0, 0)
-    # KL(P_i || P_j) = sum_c p_ic (log p_ic - log p_jc): log-probabilities, no log(0)
+    on_boundary = _predicted_boundary(stop_gradient(logp, xp=xp), epsilon, max_ratio, xp)
+    # the direction: nearest neighbour to the boundary; outside the image never
+    far = xp.asarray(xp.finfo(dtype).max, dtype=dtype, device=dev)
+    dist_pad = _pad(dist, xp, far)
+    near = xp.stack([*(_step(dist_pad, dy, dx) for dy, dx in _OFFSETS), dist], axis=-1)
+    k = xp.argmin(near, axis=-1)
+    moves = k != 8
+    k = xp.where(moves, k, xp.zeros_like(k))
+    # KL(P_j || P_i) = sum_c p_jc (log p_jc - log p_ic); the neighbour j detached or not
+    nb = _pad(stop_gradient(logp, xp=xp) if detach else logp, xp)
     kl = xp.stack(
-        [xp.sum(centre_p * (centre_logp - _window(logp, dy, dx)), axis=-1) for dy, dx in _OFFSETS],
+        [
+            xp.sum(xp.exp(q) * (q - logp), axis=-1)
+            for q in (_step(nb, dy, dx) for dy, dx in _OFFSETS)
+        ],
         axis=-1,
     )
-    near = xp.stack([_window(dist, dy, dx) for dy, dx in _OFFSETS], axis=-1)
-    direction = one_hot(xp.argmin(near, axis=-1), 8, -1, dtype=dtype, xp=xp)
-    # cross-entropy of softmax(kl) against the one-hot direction: logsumexp - picked logit
-    ce = logsumexp(kl, axis=-1, xp=xp) - xp.sum(direction * kl, axis=-1)
-    lam = xp.minimum(_window(dist, 0, 0), xp.asarray(theta, dtype=dtype, device=device_of(x)))
-    loss = lam / theta * ce
-    # not (max <= eps) rather than max > eps: a NaN divergence must stay in the mean
-    on_boundary = xp.logical_not(xp.max(stop_gradient(kl, xp=xp), axis=-1) <= epsilon)
+    hot = one_hot(k, 8, -1, dtype=dtype, xp=xp)
+    t = hot * (1.0 - smooth) + (1.0 - hot) * (smooth / 8.0)
+    # smoothed cross-entropy of softmax(kl): sum_k t_k (logsumexp(kl) - kl_k)
+    ce = xp.sum(t * (logsumexp(kl, -1, xp=xp, keepdims=True) - kl), axis=-1)
+    lam = xp.minimum(dist, xp.asarray(theta, dtype=dtype, device=dev)) / theta
+    loss = lam * ce
+    mask = on_boundary & moves
     if target.keep is not None:
+        keep = _pad(target.keep, xp)
         for dy, dx in ((0, 0), *_OFFSETS):
-            on_boundary = on_boundary & _window(target.keep, dy, dx)
-    zero = xp.zeros((), dtype=dtype, device=device_of(x))
-    loss = _pad_interior(loss, zero, xp)
-    mask = _pad_interior(on_boundary, xp.zeros((), dtype=xp.bool, device=device_of(x)), xp)
+            mask = mask & _step(keep, dy, dx)
+    zero = xp.zeros((), dtype=dtype, device=dev)
+    loss = xp.where(mask, loss, zero)
     if target.invalid is not None:
         loss = poison(loss, target.invalid, xp)
         mask = mask | target.invalid
     check_weights(weights, (n, h, w), xp)
     return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=mask)
+
+
+def _shifts(x: Array, r: int, fill: Array, xp: Namespace) -> list[Array]:
+    """Every neighbour ``(dy, dx)``, ``max(|dy|, |dx|) <= r`` but the pixel itself, of
+    each pixel of ``x`` (axes 1 and 2), row-major; ``fill`` outside the image."""
+    n, h, w = (int(s) for s in x.shape[:3])
+    rest = tuple(int(s) for s in x.shape[3:])
+    rows = xp.broadcast_to(fill, (n, r, w, *rest))
+    x = xp.concat([rows, x, rows], axis=1)
+    cols = xp.broadcast_to(fill, (n, h + 2 * r, r, *rest))
+    x = xp.concat([cols, x, cols], axis=2)
+    out = []
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            if dy or dx:
+                index = (
+                    slice(None),
+                    slice(r + dy, r + dy + h),
+                    slice(r + dx, r + dx + w),
+                    Ellipsis,
+                )
+                out.append(x[index])
+    return out
+
+
+def _shift(x: Array, sh: int, ax: int, fill: Array, xp: Namespace) -> Array:
+    """``x`` moved by ``sh`` (either sign) along ``ax`` (1 or 2): ``out[i] = x[i + sh]``."""
+    n = int(x.shape[ax])
+    pad = xp.broadcast_to(
+        fill, tuple(abs(sh) if a == ax else int(s) for a, s in enumerate(x.shape))
+    )
+    if ax == 1:
+        moved = x[:, sh:, ...] if sh > 0 else x[:, : n + sh, ...]
+    else:
+        moved = x[:, :, sh:, ...] if sh > 0 else x[:, :, : n + sh, ...]
+    return xp.concat([moved, pad] if sh > 0 else [pad, moved], axis=ax)
+
+
+def _label_boundary(index: Array, keep: Array, ratio: float, xp: Namespace) -> Array:
+    """The authors' ground-truth boundary (boundary-IoU's ``mask_to_boundary``).
+
+    A kept pixel is boundary when a pixel within Chebyshev distance
+    ``d = max(1, round(ratio * diagonal))`` has another label, is ignored or lies
+    outside the image: each class mask minus its erosion by a 3x3 square ``d`` times.
+    """
+    h, w = int(index.shape[1]), int(index.shape[2])
+    d = max(1, round(ratio * math.sqrt(h * h + w * w)))
+    false = xp.zeros((), dtype=xp.bool, device=device_of(index))
+    minus = xp.asarray(-1, dtype=index.dtype, device=device_of(index))
+    # the erosion of the own class's mask by a (2d+1) square is separable: rows, columns
+    inside = keep
+    for ax in (1, 2):
+        out = inside
+        for sh in (*range(-d, 0), *range(1, d + 1)):
+            same = _shift(index, sh, ax, minus, xp) == index
+            out = out & same & _shift(inside, sh, ax, false, xp)
+        inside = out
+    return keep & xp.logical_not(inside)
+
+
+def _cosine(a: Array, b: Array, xp: Namespace) -> Array:
+    """Cosine similarity over the last axis, ``a.b / sqrt(max(|a|^2 |b|^2, 1e-16))``
+    (torch's ``cosine_similarity`` with eps 1e-8): finite with a gradient at 0."""
+    floor = xp.asarray(1e-16, dtype=a.dtype, device=device_of(a))
+    norms = xp.sum(a * a, axis=-1) * xp.sum(b * b, axis=-1)
+    return xp.sum(a * b, axis=-1) / xp.sqrt(xp.maximum(norms, floor))
+
+
+def conditional_boundary_loss(
+    features: Array,
+    labels: Array,
+    *,
+    logits: Array,
+    classifier_weight: Array | None = None,
+    classifier_bias: Array | None = None,
+    boundary: Array | None = None,
+    axis: int = -1,
+    kernel_size: int = 5,
+    dilation_ratio: float = 0.02,
+    context_weight: float = 1.0,
+    nce_weight: float = 0.2,
+    center_weight: float = 2.0,
+    detach: bool = True,
+    ignore_index: int | None = None,
+    weights: Array | None = None,
+    reduction: str = "mean",
+) -> Array:
+    r"""Conditional boundary loss: pull each boundary pixel to its local class centre.
+
+    .. math::
+
+        \ell = \lambda_{\mathrm{ctx}}\, \frac{1}{|B'|\,|\mathcal{N}|}
+               \sum_{i \in B'} \sum_{j \in \mathcal{N}(i)}
+               \big(\cos(f_i, f_j) - [y_i = y_j]\big)^2
+             + \lambda_{\mathrm{nce}}\, \overline{\mathrm{CE}\big(W \bar f_i + b,\, y_i\big)}
+             + \lambda_{\mathrm{cn}}\, \overline{\lVert f_i - \mathrm{sg}(\bar f^{+}_i)
+               \rVert^2 / D}
+
+    with :math:`f` the feature map, :math:`\mathcal{N}(i)` the ``kernel_size`` square
+    around pixel :math:`i` (itself left out), :math:`\bar f_i` the mean feature of
+    its same-class neighbours, :math:`\bar f^{+}_i` that of the same-class neighbours
+    the network classifies correctly, :math:`W, b` the network's pixel classifier
+    (no gradient) and :math:`B` the ground-truth boundary pixels (:math:`B'`: those
+    a half window from the image rim). The first term makes a boundary pixel similar
+    to its same-class neighbours and orthogonal to the others, the second makes its
+    local class centre classify as its class, the third pulls a correctly classified
+    boundary pixel to the centre of its correctly classified same-class neighbours:
+    each boundary pixel gets its own goal, conditioned on its neighbourhood.
+
+    Use it on a segmentation network's penultimate features when boundary pixels
+    are the errors that remain: the loss acts only there, with goals that do not
+    conflict with the per-pixel classification loss it is added to.
+
+    Parameters
+    ----------
+    features : array, shape (N, H, W, D) for ``axis=-1``
+        The feature map the classifier reads (the network's output: an input here).
+    labels : array
+        Integer class indices, shape (N, H, W), or one-hot/probabilities of
+        ``logits``'s shape (their argmax).
+    logits : array, shape (N, H, W, C) for ``axis=-1``
+        The network's class scores at the same resolution; only their argmax (which
+        neighbours are classified correctly) is used, no gradient.
+    classifier_weight : array, shape (C, D), optional
+        :math:`W`, the 1x1 classifier on ``features``; needed when ``nce_weight > 0``.
+    classifier_bias : array, shape (C,), optional
+        :math:`b`. Default 0.
+    boundary : boolean array, shape (N, H, W), optional
+        The ground-truth boundary :math:`B`. Default: from ``labels`` as the authors'
+        code (Notes).
+    axis : int, default -1
+        The channel axis of ``features`` and ``logits`` (not 0).
+    kernel_size : odd int >= 3, default 5
+        The neighbourhood window, as the paper.
+    dilation_ratio : float > 0, default 0.02
+        Width of the default boundary: ``max(1, round(ratio * image diagonal))``.
+    context_weight, nce_weight, center_weight : float >= 0, default 1.0, 0.2, 2.0
+        :math:`\lambda_{\mathrm{ctx}}, \lambda_{\mathrm{nce}}, \lambda_{\mathrm{cn}}`,
+        the authors' weights for their OCRNet head.
+    detach : bool, default True
+        Stop the gradient through the centre :math:`\bar f^{+}_i` of the pull term
+        (:math:`\mathrm{sg}`), as the authors' code; the gradient is then not the
+        derivative of the value. ``False`` lets it flow to the neighbours too.
+    ignore_index : int, optional
+        Ignored pixels are never boundary pixels nor same-class neighbours.
+    weights : array, optional
+        Broadcasts against the ``"none"`` result, shape (N,).
+    reduction : {"mean", "sum", "none"}
+        ``"none"``: one value per image, shape (N,); ``"mean"``: their mean over the
+        images with at least one term active.
+
+    Returns
+    -------
+    array
+        Scalar, or shape (N,) for ``reduction="none"``.
+
+    Notes
+    -----
+    The definition follows the authors' released code (``CBLocr_head.py``,
+    ``New_ER5OCRHead``: ``context_loss`` and ``er_loss``); its classification term
+    is named ``loss_NCE`` there but is a cross-entropy of the classifier on the
+    local class centre, not an InfoNCE with a temperature. Every term of an image is
+    averaged first over the boundary pixels of a class, then over the classes
+    present (both parts of a class's term need at least one pixel: a boundary pixel
+    with a same-class neighbour, and a correctly classified one with a correctly
+    classified same-class neighbour). Deliberate differences from the code: all of
+    it is per image (the code pools each class over the batch; equal for N = 1);
+    class-0 boundary pixels count in the first term (the code drops them by
+    multiplying the mask by the label); a centre is the exact mean of its
+    neighbours (the code divides by the count plus 1e-5); an image whose boundary
+    lies only on the rim contributes nothing (the code returns 0 for the batch).
+    Default boundary: a kept pixel within Chebyshev distance
+    :math:`d = \max(1, \mathrm{round}(0.02 \cdot \text{diagonal}))` of another label,
+    an ignored pixel or the image border (boundary IoU's mask minus its erosion).
+    The cosine uses torch's floor (1e-8 on the norm product), so zero features stay
+    finite. All boundary pixels are used, through masks: no sampling, static shapes.
+
+    References
+    ----------
+    .. [1] D. Wu, Z. Guo, A. Li, C. Yu, C. Gao, N. Sang, "Conditional Boundary Loss
+       for Semantic Segmentation", IEEE Transactions on Image Processing 32,
+       3717-3731, 2023. https://doi.org/10.1109/TIP.2023.3290519
+    .. [2] R. Azad et al., "Loss Functions in the Era of Semantic Segmentation: A
+       Survey and Outlook", 2023. https://arxiv.org/abs/2312.05391
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import arrayloss as al
+    >>> labels = np.zeros((1, 5, 5), dtype=int)
+    >>> labels[0, :, 3:] = 1
+    >>> features = np.zeros((1, 5, 5, 2))
+    >>> features[..., 0] = labels == 0
+    >>> features[..., 1] = labels == 1
+    >>> logits = 4.0 * features  # every pixel correct, features one-hot by class
+    >>> float(al.conditional_boundary_loss(features, labels, logits=logits, nce_weight=0.0,
+    ...                                    kernel_size=3))
+    0.0
+    """
+    xp = array_namespace(
+        features=features,
+        labels=labels,
+        logits=logits,
+        classifier_weight=array_or_none(classifier_weight),
+        classifier_bias=array_or_none(classifier_bias),
+        boundary=array_or_none(boundary),
+        weights=weights,
+        required=("features", "labels", "logits"),
+    )
+    reduction = check_reduction(reduction)
+    if isinstance(kernel_size, bool) or not isinstance(kernel_size, int):
+        raise TypeError(f"kernel_size must be an int, got {type(kernel_size).__name__}")
+    if kernel_size < 3 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be an odd int >= 3, got {kernel_size}")
+    ratio = check_number(dilation_ratio, "dilation_ratio", low=0.0, low_inclusive=False)
+    lam_ctx = check_number(context_weight, "context_weight", low=0.0)
+    lam_nce = check_number(nce_weight, "nce_weight", low=0.0)
+    lam_cn = check_number(center_weight, "center_weight", low=0.0)
+    if lam_nce > 0 and classifier_weight is None:
+        raise ValueError(
+            "conditional_boundary_loss needs classifier_weight (the network's (C, D) "
+            "pixel classifier) for its classification term; pass it or nce_weight=0"
+        )
+    dtype = compute_dtype(features, "features", xp)
+    compute_dtype(logits, "logits", xp)
+    if features.ndim != 4 or logits.ndim != 4:
+        raise ValueError(
+            "conditional_boundary_loss needs 2-D images: features and logits of shape "
+            f"(N, H, W, channels), got {tuple(features.shape)} and {tuple(logits.shape)}"
+        )
+    ax = normalize_axis(axis, 4)
+    if ax == 0:
+        raise ValueError("axis must not be 0: axis 0 is the sample axis")
+    order = (*tuple(d for d in range(4) if d != ax), ax)
+    f = xp.permute_dims(cast(features, dtype, xp), order)
+    x = xp.permute_dims(logits, order)
+    n, h, w, depth = (int(s) for s in f.shape)
+    if tuple(x.shape[:3]) != (n, h, w):
+        raise ValueError(
+            f"features and logits must share (N, H, W) with the channel axis {axis}, got "
+            f"{tuple(features.shape)} and {tuple(logits.shape)}"
+        )
+    num_classes = int(x.shape[3])
+    target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
+    if target.is_index:
+        index = target.values
+    else:
+        index = xp.argmax(xp.permute_dims(target.values, order), axis=-1)
+    dev = device_of(f)
+    true = xp.ones((), dtype=xp.bool, device=dev)
+    keep = xp.broadcast_to(true, (n, h, w)) if target.keep is None else target.keep
+    correct = (xp.argmax(x, axis=-1) == index) & keep
+    if boundary is None:
+        edge = _label_boundary(index, keep, ratio, xp)
+    else:
+        if boundary.dtype != xp.bool or tuple(boundary.shape) != (n, h, w):
+            raise ValueError(
+                f"boundary must be a boolean array of shape {(n, h, w)}, got "
+                f"{boundary.dtype} of shape {tuple(boundary.shape)}"
+            )
+        edge = boundary & keep
+    r = kernel_size // 2
+    zero = xp.zeros((), dtype=dtype, device=dev)
+    false = xp.zeros((), dtype=xp.bool, device=dev)
+    minus = xp.asarray(-1, dtype=index.dtype, device=dev)
+    s_all = s_cor = xp.zeros((n, h, w, depth), dtype=dtype, device=dev)
+    n_all = n_cor = ctx = xp.zeros((n, h, w), dtype=dtype, device=dev)
+    for fj, yj, kj, cj in zip(
+        _shifts(f, r, zero, xp),
+        _shifts(index, r, minus, xp),
+        _shifts(keep, r, false, xp),
+        _shifts(correct, r, false, xp),
+        strict=True,
+    ):
+        same = (yj == index) & kj
+        same_f, cor_f = cast(same, dtype, xp), cast(same & cj, dtype, xp)
+        s_all = s_all + same_f[..., None] * fj
+        s_cor = s_cor + cor_f[..., None] * fj
+        n_all, n_cor = n_all + same_f, n_cor + cor_f
+        ctx = ctx + (_cosine(f, fj, xp) - same_f) ** 2
+    one = xp.ones((), dtype=dtype, device=dev)
+    # term 1, per image: over the boundary pixels a half window from the rim
+    rows = xp.arange(h, device=dev)[:, None]
+    cols = xp.arange(w, device=dev)[None, :]
+    interior = (rows >= r) & (rows < h - r) & (cols >= r) & (cols < w - r)
+    sel = cast(edge & interior, dtype, xp)
+    count = xp.sum(sel, axis=(1, 2))
+    ctx_img = xp.sum(sel * ctx, axis=(1, 2)) / (xp.maximum(count, one) * (kernel_size**2 - 1))
+    # terms 2 and 3: boundary pixels with a (correct) same-class neighbour
+    a = cast(edge & (n_all > 0), dtype, xp)
+    b = cast(edge & correct & (n_cor > 0), dtype, xp)
+    centre = s_all / xp.maximum(n_all, one)[..., None]
+    centre_ok = s_cor / xp.maximum(n_cor, one)[..., None]
+    pull_to = stop_gradient(centre_ok, xp=xp) if detach else centre_ok
+    cn = xp.mean((f - pull_to) ** 2, axis=-1)
+    hot = one_hot(index, num_classes, -1, dtype=dtype, xp=xp)
+    per_a = xp.sum(hot * a[..., None], axis=(1, 2))  # (N, C) pixels of each class
+    per_b = xp.sum(hot * b[..., None], axis=(1, 2))
+    counted = cast((per_a > 0) & (per_b > 0), dtype, xp)
+    classes = xp.maximum(xp.sum(counted, axis=-1), one)
+
+    def class_mean(v: Array, m: Array, per: Array) -> Array:
+        # mean over a class's pixels, then over the counted classes of the image
+        sums = xp.sum(hot * (m * v)[..., None], axis=(1, 2))
+        return xp.sum(counted * sums / xp.maximum(per, one), axis=-1) / classes
+
+    loss = lam_ctx * ctx_img + lam_cn * class_mean(cn, b, per_b)
+    if lam_nce > 0 and classifier_weight is not None:
+        wc = stop_gradient(cast(classifier_weight, dtype, xp), xp=xp)
+        if tuple(wc.shape) != (num_classes, depth):
+            raise ValueError(
+                f"classifier_weight must have shape (C, D) = {(num_classes, depth)}, got "
+                f"{tuple(classifier_weight.shape)}"
+            )
+        bias = zero
+        if classifier_bias is not None:
+            if tuple(classifier_bias.shape) != (num_classes,):
+                raise ValueError(
+                    f"classifier_bias must have shape ({num_classes},), got "
+                    f"{tuple(classifier_bias.shape)}"
+                )
+            bias = stop_gradient(cast(classifier_bias, dtype, xp), xp=xp)
+
+        def ce(v: Array) -> Array:
+            # cross-entropy of the classifier on a centre: logsumexp(z) - z_y
+            z = xp.matmul(v, xp.permute_dims(wc, (1, 0))) + bias
+            return logsumexp(z, -1, xp=xp) - xp.sum(hot * z, axis=-1)
+
+        nce = class_mean(ce(centre), a, per_a) + class_mean(ce(centre_ok), b, per_b)
+        loss = loss + lam_nce * nce
+    valid = (count > 0) | (xp.sum(counted, axis=-1) > 0)
+    if target.invalid is not None:
+        bad = xp.any(target.invalid, axis=(1, 2))
+        loss = poison(loss, bad, xp)
+        valid = valid | bad
+    check_weights(weights, (n,), xp)
+    return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=valid)

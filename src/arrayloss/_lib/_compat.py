@@ -48,11 +48,22 @@ is_array = _aac.is_array_api_obj
 
 def library_name(x: object) -> str:
     """Return the top-level package that owns ``x`` (``"torch"``, ``"jax"``, ...)."""
-    module = type(x).__module__ or ""
+    return library_name_of_type(type(x))
+
+
+def library_name_of_type(kind: type) -> str:
+    """Return the top-level package that defines the array type ``kind``."""
+    module = kind.__module__ or ""
     root = module.split(".", 1)[0]
     if root == "jaxlib":
         return "jax"
-    return root or type(x).__name__
+    return root or kind.__name__
+
+
+# Libraries whose namespace depends on the array type alone (array-api-strict and
+# Dask wrappers are left out: their namespaces can depend on flags and versions).
+_CACHED_LIBRARIES = frozenset({"numpy", "torch", "jax", "cupy"})
+_NAMESPACE_CACHE: dict[type, Namespace] = {}
 
 
 def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Namespace:
@@ -67,6 +78,13 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
         come from different libraries (the message names the arguments and both
         libraries).
     """
+    kinds = {type(a) for a in arrays.values() if a is not None}
+    if len(kinds) == 1 and all(arrays.get(k) is not None for k in required):
+        # one array type: its namespace was resolved before (the per-call cost of
+        # the overhead probes was ~7 us here; array_api_compat re-derives it each time)
+        cached = _NAMESPACE_CACHE.get(next(iter(kinds)))
+        if cached is not None:
+            return cached
     present = {k: a for k, a in arrays.items() if a is not None or k in required}
     for name, a in present.items():
         if not is_array(a):
@@ -75,7 +93,7 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
                 f"API library), got {type(a).__module__}.{type(a).__qualname__}"
             )
     try:
-        return _aac.array_namespace(*present.values())
+        xp = _aac.array_namespace(*present.values())
     except TypeError:
         owners = ", ".join(f"{k} from {library_name(a)}" for k, a in present.items())
         libraries = sorted({library_name(a) for a in present.values()})
@@ -84,6 +102,11 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
             + " and ".join(libraries)
             + f" ({owners}); convert them to one library first"
         ) from None
+    if len(kinds) == 1:
+        kind = next(iter(kinds))
+        if library_name_of_type(kind) in _CACHED_LIBRARIES:
+            _NAMESPACE_CACHE[kind] = xp
+    return xp
 
 
 def array_or_none(value: object) -> Array | None:
@@ -130,10 +153,29 @@ def values_readable(x: Array, xp: Namespace) -> bool:
     need a trace-time error, a device sync or a compute, so value checks are skipped
     there and invalid values surface as NaN instead.
     """
-    if is_numpy_namespace(xp) or is_strict_namespace(xp):
-        return True
-    if is_torch_namespace(xp):
+    # keyed by the module's name: torch.compile cannot hash a module object
+    name = xp.__name__
+    kind = _READABLE_KIND.get(name)
+    if kind is None:
+        kind = _readable_kind(xp)
+        _READABLE_KIND[name] = kind
+    if kind == "torch":
         return _torch_values_readable(x)
-    if is_jax_namespace(xp):
+    if kind == "jax":
         return _jax_values_readable(x)
-    return False
+    return kind == "host"
+
+
+# namespace name -> how its values are read (the predicates depend on the name only);
+# cached because the namespace predicates cost ~1 us each on the eager overhead probes
+_READABLE_KIND: dict[str, str] = {}
+
+
+def _readable_kind(xp: Namespace) -> str:
+    if is_numpy_namespace(xp) or is_strict_namespace(xp):
+        return "host"
+    if is_torch_namespace(xp):
+        return "torch"
+    if is_jax_namespace(xp):
+        return "jax"
+    return "never"

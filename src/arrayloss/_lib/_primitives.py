@@ -15,6 +15,8 @@ log_softmax      ``torch.log_softmax``       ``jax.nn.log_softmax``
 softmax          ``torch.softmax``           ``jax.nn.softmax``
 sigmoid          ``torch.sigmoid``           ``jax.nn.sigmoid``
 log_sigmoid      ``F.logsigmoid``            ``jax.nn.log_sigmoid``
+BCE from logits  ``F.binary_cross_entropy_   (none: XLA fuses the
+                 with_logits``               portable form)
 softplus         ``F.softplus``              ``jax.nn.softplus``
 stop_gradient    ``Tensor.detach``           ``jax.lax.stop_gradient``
 take_along_axis  ``torch.gather``            ``jnp.take_along_axis``
@@ -54,10 +56,12 @@ from ._compat import (
 )
 
 __all__ = [
+    "fused_binary_cross_entropy",
     "fused_cross_entropy",
     "fused_pointwise",
     "log1mexp",
     "log_sigmoid",
+    "log_sigmoid_pair",
     "log_softmax",
     "logsumexp",
     "one_hot",
@@ -202,6 +206,24 @@ def log_sigmoid(x: Array, *, xp: Namespace, native: bool = True) -> Array:
     return -softplus(-x, xp=xp, native=False)
 
 
+def log_sigmoid_pair(x: Array, *, xp: Namespace, native: bool = True) -> tuple[Array, Array]:
+    r"""``(log_sigmoid(x), log_sigmoid(-x))``: the log-probabilities of a logit's two classes.
+
+    On NumPy the two share :math:`t = \log(1 + e^{-|x|})`:
+    :math:`\log\sigma(\pm x) = -(\max(\mp x, 0) + t)`, one ``log1p(exp)`` pass
+    instead of two ``logaddexp`` (each ~2x slower than ``log1p(exp)``: 174 -> 65 ms
+    for a 2048x1000 float32 BCE). Every other backend calls :func:`log_sigmoid`
+    twice (its native kernels; autograd through ``abs`` and a tied ``maximum`` at 0
+    is backend-specific, so the shared form is kept off differentiable backends).
+    """
+    if native and is_numpy_namespace(xp):
+        # both terms are exact: the max() part is 0 on the side where t dominates
+        t = xp.log1p(xp.exp(-xp.abs(x)))
+        zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
+        return -(xp.maximum(-x, zero) + t), -(xp.maximum(x, zero) + t)
+    return log_sigmoid(x, xp=xp, native=native), log_sigmoid(-x, xp=xp, native=native)
+
+
 def log1mexp(a: Array, *, xp: Namespace) -> Array:
     r""":math:`\log(1 - e^{a})` for :math:`a < 0` (Maechler 2012, eq. 7).
 
@@ -261,6 +283,7 @@ def fused_cross_entropy(
     class_weights: Array | None,
     label_smoothing: float,
     xp: Namespace,
+    reduction: str = "none",
 ) -> Array | None:
     r"""Per-position :math:`(1-\varepsilon) w_y (-\log p_y) + \varepsilon/C \sum_c w_c
     (-\log p_c)` from the backend's fused kernel, or ``None`` where there is none.
@@ -270,6 +293,12 @@ def fused_cross_entropy(
     torch has one here: ``F.cross_entropy(reduction="none")``, whose forward and
     backward are single kernels (the portable logsumexp-minus-gather is 5 eager ops
     and an unfused logsumexp backward on the CPU). It wants the class axis at 1.
+
+    ``reduction="mean"`` or ``"sum"`` reduce inside the kernel too; the caller asks
+    for that only when nothing is masked, weighted or class weighted, where torch's
+    mean (divided by the number of positions) is the contract's and no all-ignored
+    ``0/0`` can occur. It saves two eager ops and the Python of the shared reduction
+    on the small-batch overhead probe.
     """
     if not is_torch_namespace(xp) or logits.ndim < 2 or axis != 1:
         return None
@@ -277,7 +306,44 @@ def fused_cross_entropy(
     if labels.dtype != torch.int64:
         labels = labels.to(torch.int64)  # nll_loss takes only int64 targets
     return torch.nn.functional.cross_entropy(
-        logits, labels, weight=class_weights, reduction="none", label_smoothing=label_smoothing
+        logits,
+        labels,
+        weight=class_weights,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+    )
+
+
+def fused_binary_cross_entropy(
+    logits: Array,
+    labels: Array,
+    pos_weight: Array | float | None,
+    *,
+    xp: Namespace,
+    reduction: str = "none",
+) -> Array | None:
+    r"""Elementwise :math:`-[w_+ y \log\sigma(x) + (1 - y)\log\sigma(-x)]` from the
+    backend's fused kernel, or ``None`` where there is none.
+
+    torch: ``F.binary_cross_entropy_with_logits`` (one kernel forward, one
+    backward; the portable form is two log-sigmoids and five products, 10 eager
+    ops). A float ``pos_weight`` becomes a 0-d tensor. A ``pos_weight`` tensor that
+    requires a gradient keeps the portable path (the kernel has no ``pos_weight``
+    derivative). ``reduction="mean"``/``"sum"`` reduce in the kernel; the caller
+    asks for it only with no ``weights`` and a non-empty input (torch's mean of
+    nothing is NaN, ours 0).
+    """
+    if not is_torch_namespace(xp):
+        return None
+    torch = _torch()
+    if pos_weight is not None:
+        if isinstance(pos_weight, torch.Tensor):
+            if pos_weight.requires_grad:
+                return None
+        else:
+            pos_weight = torch.full((), pos_weight, dtype=logits.dtype, device=logits.device)
+    return torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, labels, pos_weight=pos_weight, reduction=reduction
     )
 
 
