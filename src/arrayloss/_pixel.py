@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 from ._classification import _class_weights, _index_loss, _prepare_softmax
@@ -14,12 +13,16 @@ from ._lib._compat import (
     array_or_none,
     device_of,
     is_dask_namespace,
-    is_jax_namespace,
-    is_numpy_namespace,
-    is_torch_namespace,
 )
 from ._lib._dtypes import cast, compute_dtype, is_floating, is_integer
-from ._lib._primitives import log_softmax, logsumexp, sigmoid, stop_gradient, take_along_axis
+from ._lib._primitives import (
+    lgamma,
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    stop_gradient,
+    take_along_axis,
+)
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
 from ._lib._targets import broadcast_class_vector, class_target, poison
 from ._lib._validation import (
@@ -328,46 +331,6 @@ def distance_weighted_cross_entropy(
 
 # -- Student-t --------------------------------------------------------------------------
 
-# Lanczos approximation (g = 7, n = 9; Numerical Recipes / Godfrey's coefficients),
-# accurate to ~1e-15 relative for Re z > 0.5; reflection is not needed (z > 0 here).
-_LANCZOS_G = 7.0
-_LANCZOS = (
-    0.99999999999980993,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.32342877765313,
-    -176.61502916214059,
-    12.507343278686905,
-    -0.13857109526572012,
-    9.9843695780195716e-6,
-    1.5056327351493116e-7,
-)
-
-
-def _lgamma(z: Array, xp: Namespace) -> Array:
-    """``log Gamma(z)`` for ``z > 0``: the backend's own where it has one."""
-    if is_torch_namespace(xp):
-        return sys.modules["torch"].lgamma(z)
-    if is_jax_namespace(xp):
-        import jax.scipy.special
-
-        return jax.scipy.special.gammaln(z)
-    if is_numpy_namespace(xp):
-        try:
-            import scipy.special
-
-            return xp.asarray(scipy.special.gammaln(z), dtype=z.dtype)
-        except ImportError:  # pragma: no cover - scipy is optional
-            pass
-    # lgamma(z) = lgamma(z + 1) - log z keeps the Lanczos argument >= 1
-    x = z  # Lanczos for Gamma(x + 1) = sqrt(2 pi) t^(x + 1/2) e^-t A(x), t = x + g + 1/2
-    a = xp.full(x.shape, _LANCZOS[0], dtype=z.dtype, device=device_of(z))
-    for i, c in enumerate(_LANCZOS[1:], start=1):
-        a = a + c / (x + float(i))
-    t = x + (_LANCZOS_G + 0.5)
-    lg1 = 0.5 * math.log(2.0 * math.pi) + (x + 0.5) * xp.log(t) - t + xp.log(a)
-    return lg1 - xp.log(z)
-
 
 def robust_t_loss(
     logits: Array,
@@ -506,8 +469,8 @@ def robust_t_loss(
     delta = xp.sum(sq, axis=1)
     # the Student-t NLL with Sigma = I; log1p for a small Mahalanobis term
     loss = (
-        -_lgamma((nu_e + d) / 2.0, xp)
-        + _lgamma(nu_e / 2.0, xp)
+        -lgamma((nu_e + d) / 2.0, xp=xp)
+        + lgamma(nu_e / 2.0, xp=xp)
         + (d / 2.0) * (math.log(math.pi) + xp.log(nu_e))
         + ((nu_e + d) / 2.0) * xp.log1p(delta / nu_e)
     )
