@@ -15,7 +15,7 @@ from typing import Any
 from ._distance import _edt, _prepare, _spacing
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating
-from ._lib._primitives import sigmoid, softmax, stop_gradient
+from ._lib._primitives import cross_sum, sigmoid, softmax, stop_gradient
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
 from ._lib._targets import class_weight_vector
 from ._lib._validation import check_choice, check_number, normalize_axis
@@ -323,19 +323,6 @@ def _distance_field(
     )
 
 
-def _shift(x: Array, ax: int, step: int, xp: Namespace) -> Array:
-    """``x`` moved one voxel along ``ax``, zero-filled: ``y[i] = x[i - step]``, step = +-1."""
-    n = int(x.shape[ax])
-    pad_shape = tuple(1 if d == ax else int(s) for d, s in enumerate(x.shape))
-    pad = xp.zeros(pad_shape, dtype=x.dtype, device=device_of(x))
-    keep: tuple[Any, ...] = (slice(None),) * ax
-    if step > 0:
-        head: tuple[Any, ...] = (*keep, slice(0, n - 1), Ellipsis)
-        return xp.concat([pad, x[head]], axis=ax)
-    tail: tuple[Any, ...] = (*keep, slice(1, n), Ellipsis)
-    return xp.concat([x[tail], pad], axis=ax)
-
-
 def hausdorff_er_loss(
     logits: Array,
     labels: Array,
@@ -437,11 +424,8 @@ def hausdorff_er_loss(
     bound = (probs - target) ** 2
     total = xp.zeros_like(bound)
     for k in range(1, erosions + 1):
-        # the cross-shaped convolution as a sum of shifted copies (zero padding)
-        dilation = bound
-        for d in spatial:
-            dilation = dilation + _shift(bound, d, 1, xp) + _shift(bound, d, -1, xp)
-        dilation = dilation * share
+        # the cross-shaped convolution (zero padding)
+        dilation = cross_sum(bound, spatial, xp=xp) * share
         # soft threshold at 0.5; gradient 1 at exactly 0.5, as kornia's masked_fill
         erosion = xp.where(dilation < 0.5, zero, dilation - 0.5)
         low = xp.min(erosion, axis=spatial, keepdims=True)

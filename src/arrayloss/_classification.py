@@ -16,6 +16,7 @@ from ._lib._primitives import (
     log_softmax,
     logsumexp,
     one_hot,
+    safe_power,
     sigmoid,
     softplus,
     stop_gradient,
@@ -781,11 +782,11 @@ def binary_focal_loss(
     with :math:`p = \sigma(x)`. Elementwise, so it serves binary, multi-label and
     dense (one logit per anchor and class) detection heads.
 
-    Numerics: from logits, :math:`\log(1 - p_t) =
-    \operatorname{logaddexp}(\log y + \log\sigma(-x),\ \log(1-y) + \log\sigma(x))`,
-    exact for soft labels and finite in value and gradient for :math:`\gamma < 1`
-    at saturated logits (the textbook ``(1 - p_t) ** gamma`` gives NaN there:
-    optax #1267).
+    Numerics: from logits, :math:`1 - p_t = y\,\sigma(-x) + (1 - y)\,\sigma(x)`,
+    a sum of two non-negative terms each computed from a log-sigmoid, so it keeps
+    its relative accuracy for soft labels and saturated logits, and the loss is
+    finite in value and gradient for :math:`\gamma < 1` there (the textbook
+    ``(1 - sigmoid(x)) ** gamma`` gives NaN: optax #1267).
 
     Parameters
     ----------
@@ -838,19 +839,23 @@ def binary_focal_loss(
     # loss below eps rounds to 0, and the modulating factor must multiply that term
     # exactly (gamma < 1 at saturated logits: tests/test_numerics.py)
     log_p, log_1mp = _log_probs(logits, from_logits, xp)
-    bce = -(labels * log_p + (1.0 - labels) * log_1mp)
+    one_m_y = 1.0 - labels
+    bce = -(labels * log_p + one_m_y * log_1mp)
     if gamma == 0.0:
         loss = bce
-    elif from_logits:
-        log_y = _log_or_neg_inf(labels, xp)
-        log_1my = _log_or_neg_inf(1.0 - labels, xp)
-        log_1m_pt = xp.logaddexp(log_y + log_1mp, log_1my + log_p)
-        loss = xp.exp(gamma * log_1m_pt) * bce
     else:
-        one_m_pt = labels * (1.0 - logits) + (1.0 - labels) * logits
-        loss = _power(one_m_pt, gamma, xp) * bce
+        # 1 - p_t = y (1 - p) + (1 - y) p: a sum of two non-negative terms, each from an
+        # accurate sigma(-x) / sigma(x) (the exp of the log-sigmoids above), so it keeps
+        # full relative accuracy when it is tiny (saturated logits) and needs no log of
+        # the labels; _power gives gamma < 1 a finite gradient where it underflows to 0
+        if from_logits:
+            p, one_m_p = xp.exp(log_p), xp.exp(log_1mp)
+        else:
+            p, one_m_p = logits, 1.0 - logits
+        loss = safe_power(labels * one_m_p + one_m_y * p, gamma, xp=xp) * bce
     if alpha is not None:
-        loss = (alpha * labels + (1.0 - alpha) * (1.0 - labels)) * loss
+        # alpha y + (1 - alpha)(1 - y), in two operations
+        loss = ((1.0 - alpha) + (2.0 * alpha - 1.0) * labels) * loss
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
@@ -860,12 +865,3 @@ def _log_or_neg_inf(x: Array, xp: Namespace) -> Array:
     safe = xp.where(positive, x, xp.ones((), dtype=x.dtype, device=device_of(x)))
     neg_inf = xp.full((), -float("inf"), dtype=x.dtype, device=device_of(x))
     return xp.where(positive, xp.log(safe), neg_inf)
-
-
-def _power(base: Array, exponent: float, xp: Namespace) -> Array:
-    """``base ** exponent`` for ``base >= 0``; gradient 0 (not inf * 0) at ``base == 0``."""
-    positive = base > 0
-    safe = xp.where(positive, base, xp.ones((), dtype=base.dtype, device=device_of(base)))
-    at_zero = 1.0 if exponent == 0.0 else 0.0
-    fill = xp.full((), at_zero, dtype=base.dtype, device=device_of(base))
-    return xp.where(positive, xp.exp(exponent * xp.log(safe)), fill)

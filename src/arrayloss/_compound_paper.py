@@ -14,7 +14,7 @@ from ._classification import _log_odds_against, cross_entropy, focal_loss
 from ._compound import _TWO_UNITS, _lambda
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype, is_floating
-from ._lib._primitives import log_sigmoid, log_softmax, stop_gradient
+from ._lib._primitives import log_sigmoid, log_softmax, safe_power, stop_gradient
 from ._lib._reduction import check_reduction, reduce_loss
 from ._lib._targets import class_weight_vector
 from ._lib._validation import check_choice, check_number, normalize_axis
@@ -84,18 +84,6 @@ def _log_probs(
     # z_c = log((1 - p_c) / p_c), accurate for every class; log(1 - p_c) = z_c + log p_c
     log_p = log_softmax(logits, ax, xp=xp)
     return log_p, _log_odds_against(logits, ax, xp) + log_p
-
-
-def _power(x: Array, exponent: float, xp: Namespace) -> Array:
-    """``x ** exponent`` for ``x >= 0`` with gradient 0 (not inf) at ``x = 0``.
-
-    Double where: ``d x^g / dx = g x^(g-1)`` is infinite at 0 for ``g < 1``.
-    """
-    zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
-    one = xp.ones((), dtype=x.dtype, device=device_of(x))
-    # not (x <= 0) rather than x > 0: a NaN must stay NaN, not become a silent 0
-    positive = xp.logical_not(x <= zero)
-    return xp.where(positive, xp.where(positive, x, one) ** exponent, zero)
 
 
 def _spatial_sum(x: Array, ax: int, xp: Namespace) -> Array:
@@ -318,7 +306,7 @@ def exp_log_loss(
     inter = _spatial_sum(dsc_p * dsc_t, ax, xp)
     den = _spatial_sum(dsc_p, ax, xp) + _spatial_sum(dsc_t, ax, xp)
     neg_log_dice = xp.maximum(xp.log(den + smooth) - xp.log(2.0 * inter + smooth), zero)
-    dice_term = reduce_loss(_power(neg_log_dice, gamma, xp), reduction, xp=xp)
+    dice_term = reduce_loss(safe_power(neg_log_dice, gamma, xp=xp), reduction, xp=xp)
     # CE term: w_l (-ln p_l)^gamma per position; -ln p_l from cross_entropy (log space)
     nll = xp.maximum(
         cross_entropy(logits, labels, axis=ax, ignore_index=ignore_index, reduction="none"), zero
@@ -337,7 +325,7 @@ def exp_log_loss(
     keep = None
     if ignore_index is not None and not is_floating(labels, xp):
         keep = labels != ignore_index
-    ce_term = reduce_loss(w_pos * _power(nll, gamma, xp), reduction, xp=xp, mask=keep)
+    ce_term = reduce_loss(w_pos * safe_power(nll, gamma, xp=xp), reduction, xp=xp, mask=keep)
     return w_dice * dice_term + w_ce * ce_term
 
 
@@ -503,7 +491,7 @@ def unified_focal_loss(
     # double where: an empty class with smooth=0 is 0/0; its index is 1 (perfect)
     mti = xp.where(den > 0.0, (tp + smooth) / xp.where(den > 0.0, den, one), one)
     miss = xp.maximum(1.0 - mti, xp.zeros((), dtype=dtype, device=dev))
-    focal_miss = _power(miss, 1.0 - gamma, xp)
+    focal_miss = safe_power(miss, 1.0 - gamma, xp=xp)
     if not symmetric:
         is_back = xp.reshape(xp.arange(num_classes, device=dev) == 0, (1, num_classes))
         focal_miss = xp.where(is_back, miss, focal_miss)

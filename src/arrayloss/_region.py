@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype
+from ._lib._primitives import safe_power
 from ._lib._reduction import check_reduction
 from ._lib._validation import check_number
 from ._segmentation import (
@@ -72,16 +73,6 @@ def _prepare(
         xp=xp,
     )
     return xp, terms, reduction, smooth
-
-
-def _power(x: Array, gamma: float, xp: Namespace) -> Array:
-    """``x ** gamma`` for ``x >= 0`` with a finite gradient at 0 when ``gamma < 1``."""
-    nonzero = x != 0  # not > 0: NaN must stay NaN
-    one = xp.ones((), dtype=x.dtype, device=device_of(x))
-    zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
-    # double where: d(x^gamma)/dx = gamma x^(gamma-1) is inf at x = 0 for gamma < 1;
-    # at 0 the one-sided subgradient 0 is used (the loss is at its minimum there)
-    return xp.where(nonzero, xp.where(nonzero, x, one) ** gamma, zero)
 
 
 def _tversky_complement(
@@ -428,7 +419,7 @@ def focal_tversky_loss(
         batch_dice=batch_dice,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
-    loss = _power(_tversky_complement(tp, fp, fn, alpha, beta, smooth, xp), gamma, xp)
+    loss = safe_power(_tversky_complement(tp, fp, fn, alpha, beta, smooth, xp), gamma, xp=xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
 
 

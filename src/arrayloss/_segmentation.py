@@ -195,13 +195,19 @@ def _region_terms(
 def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
     """Soft ``(tp, fp, fn)`` per sample and class, ``(N, C)`` (``(C,)`` with batch_dice).
 
-    Each is its own sum of non-negative products (not ``sum p - tp``), so none can
-    round below 0; ignored positions are 0 in ``probs`` and ``target`` already.
+    One product and three sums: ``fp = sum p - tp`` and ``fn = sum g - tp``, as MONAI,
+    kornia and optax compute them (three full-size temporaries fewer than summing
+    ``p (1 - g)`` and ``(1 - p) g``). Neither rounds below 0: every ``fl(p g)`` is at
+    most ``p`` and at most ``g`` (rounding is monotone), and equal shapes are summed
+    in the same order, so ``tp <= sum p`` and ``tp <= sum g`` hold in floating point.
+    Near a perfect prediction the subtraction costs absolute accuracy of the order of
+    eps in the loss, not relative accuracy of a loss that is itself near 0.
+    Ignored positions are 0 in ``probs`` and ``target`` already.
     """
     p, g, axes = terms.probs, terms.target, terms.sum_axes
     tp = xp.sum(p * g, axis=axes)
-    fp = xp.sum(p * (1.0 - g), axis=axes)
-    fn = xp.sum((1.0 - p) * g, axis=axes)
+    fp = xp.sum(p, axis=axes) - tp
+    fn = xp.sum(g, axis=axes) - tp
     return tp, fp, fn
 
 
@@ -340,12 +346,8 @@ def dice_loss(
         batch_dice=batch_dice,
         xp=xp,
     )
-    p, g = terms.probs, terms.target
-    tp = xp.sum(p * g, axis=terms.sum_axes)
-    # fp + fn in one pass: p(1-g) + (1-p)g = p + g(1 - 2p), no cancellation near p = g = 1
-    # (1 - 2p = -(2p - 1) is exact there); 2 fewer full-size temporaries and sums than
-    # summing fp and fn apart (dice needs only their sum)
-    mismatch = xp.sum(p + g * (1.0 - 2.0 * p), axis=terms.sum_axes)
-    # 1 - (2 tp + s) / (2 tp + fp + fn + s) = (fp + fn) / (2 tp + fp + fn + s): no cancellation
+    tp, fp, fn = _overlap_sums(terms, xp)
+    mismatch = fp + fn
+    # 1 - (2 tp + s) / (2 tp + fp + fn + s) = (fp + fn) / (2 tp + fp + fn + s)
     loss = _safe_ratio(mismatch, 2.0 * tp + mismatch + smooth, xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp)

@@ -1,17 +1,17 @@
 """Topology- and boundary-aware losses: clDice, Boundary DoU and InverseForm.
 
 Both need grey-scale morphology on the spatial axes (every axis but the sample axis 0
-and the class axis). It is written here with slicing and concatenation along one axis
-at a time, not with pooling or convolution primitives, so the same code runs on every
-backend, in any number of spatial dimensions (the papers use 2-D and 3-D).
+and the class axis): the window primitives of ``_lib._primitives``, one native pooling
+per window on torch (1-3 spatial axes) and JAX, and slicing and concatenation along
+one axis at a time elsewhere, in any number of spatial dimensions (the papers use 2-D
+and 3-D).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from ._lib._dtypes import cast, compute_dtype
+from ._lib._primitives import cross_extreme, window_extreme
 from ._lib._reduction import check_reduction, check_weights, reduce_loss
 from ._lib._targets import class_weight_vector
 from ._lib._validation import check_number
@@ -23,47 +23,18 @@ __all__ = ["boundary_dou_loss", "cldice_loss", "inverseform_loss"]
 # -- morphology on the spatial axes ----------------------------------------------------
 
 
-def _at(ax: int, index: slice) -> tuple[Any, ...]:
-    # the trailing Ellipsis is required: the standard does not pad a short index
-    return (slice(None),) * ax + (index, Ellipsis)
-
-
-def _neighbour_extreme(x: Array, ax: int, fill: float | None, op: Any, xp: Namespace) -> Array:
-    """``op`` (minimum or maximum) of each position's two neighbours along ``ax``.
-
-    Past the edge the neighbour is ``fill``, or with ``fill=None`` it is left out:
-    combined with the centre that equals padding a min (max) window with +inf (-inf),
-    as the pooling of the papers' code does, without an infinity in the graph.
-    """
-    n = int(x.shape[ax])
-    if n == 1:
-        if fill is None:
-            return x
-        return xp.full(tuple(x.shape), fill, dtype=x.dtype, device=device_of(x))
-    inner = op(x[_at(ax, slice(0, n - 2))], x[_at(ax, slice(2, n))])
-    first, last = x[_at(ax, slice(1, 2))], x[_at(ax, slice(n - 2, n - 1))]
-    if fill is not None:
-        pad = xp.full((), fill, dtype=x.dtype, device=device_of(x))
-        first, last = op(first, pad), op(last, pad)
-    return xp.concat([first, inner, last], axis=ax)
-
-
 def _erode(x: Array, axes: tuple[int, ...], fill: float | None, xp: Namespace) -> Array:
     """Min over the cross-shaped neighbourhood (the centre and its 2*len(axes) neighbours).
 
     As clDice's soft_erode: the min of 3-wide min-pools along each axis separately.
+    Past the edge a neighbour is ``fill``, or with ``fill=None`` it is left out.
     """
-    out = x
-    for ax in axes:
-        out = xp.minimum(out, _neighbour_extreme(x, ax, fill, xp.minimum, xp))
-    return out
+    return cross_extreme(x, axes, kind="min", fill=fill, xp=xp)
 
 
 def _dilate(x: Array, axes: tuple[int, ...], xp: Namespace) -> Array:
-    """Max over the 3x3(x3) box: a box max-pool is separable into 3-wide max-pools."""
-    for ax in axes:
-        x = xp.maximum(x, _neighbour_extreme(x, ax, None, xp.maximum, xp))
-    return x
+    """Max over the 3x3(x3) box (-inf padding), as clDice's soft_dilate max-pool."""
+    return window_extreme(x, axes, kind="max", xp=xp)
 
 
 def _relu(x: Array, xp: Namespace) -> Array:
@@ -224,11 +195,12 @@ def cldice_loss(
     Notes
     -----
     The skeleton's morphology is min/max pooling, so its gradient is a subgradient
-    that flows to one position of each window (the torch pooling of the reference
-    code breaks ties to one element, ``minimum``/``maximum`` here split them; the
-    values agree). A sum of 0 in a ratio's denominator (only possible with
-    ``smooth=0``) makes that ratio 1, and :math:`T_{prec} + T_{sens} = 0` gives
-    clDice 0: no NaN for empty masks.
+    that flows to one position of each window. At ties the backends differ (the
+    values agree): torch (``F.max_pool``, as the reference code) and JAX
+    (``lax.reduce_window``) give it to one tied element, the portable code of the
+    other backends (``minimum``/``maximum``) splits it between them. A sum of 0 in a
+    ratio's denominator (only possible with ``smooth=0``) makes that ratio 1, and
+    :math:`T_{prec} + T_{sens} = 0` gives clDice 0: no NaN for empty masks.
 
     MONAI's ``SoftclDiceLoss`` sums over all channels of a sample (one value per
     sample) and adds ``smooth=1e-4`` to the harmonic mean's denominator; the paper's
