@@ -476,43 +476,68 @@ def _bench_torch(
         x_np = x_np.transpose((0, x_np.ndim - 1, *range(1, x_np.ndim - 1))).copy()
     x = torch.from_numpy(x_np)
     y = torch.from_numpy(inputs.y)
-    modes = ("fwd+bwd",) if compiled else ("fwd", "fwd+bwd")
     out = []
     for peer_name, peer in _torch_peers(loss, inputs).items():
-        fa, fb = ours, peer
-        compile_s: dict[str, float] = {}
-        if compiled:
-            fa = torch.compile(ours, fullgraph=False, dynamic=False)
-            fb = torch.compile(peer, fullgraph=False, dynamic=False)
-        for mode in modes:
-            xg = x.clone().requires_grad_(mode == "fwd+bwd")
-
-            def call(f: Any, xg: Any = xg, mode: str = mode) -> None:
-                if mode == "fwd":
-                    with torch.no_grad():
-                        f(xg, y)
-                    return
-                f(xg, y).backward()
-                xg.grad = None
-
-            def a(fa: Any = fa, call: Any = call) -> None:
-                call(fa)
-
-            def b(fb: Any = fb, call: Any = call) -> None:
-                call(fb)
-
-            if compiled:
-                for key, fn in (("ours_compile_s", a), ("peer_compile_s", b)):
-                    t0 = time.perf_counter()
-                    fn()
-                    compile_s[key] = time.perf_counter() - t0
-            times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
-            mem: dict[str, Any] = {}
-            if cfg.memory and not compiled:
-                mem = {"ours_mem": _torch_peak(a), "peer_mem": _torch_peak(b)}
-            out.append(
-                _result(loss, peer_name, backend, size, shape, mode, times, **mem, **compile_s)
+        try:
+            out.extend(_torch_rows(loss, size, shape, cfg, compiled, ours, peer_name, peer, x, y))
+        except Exception as exc:  # e.g. kornia's 2-D-only losses on a 3-D volume
+            print(
+                f"arrayloss bench: {backend} {loss} {peer_name} {size} failed: "
+                f"{type(exc).__name__}: {exc}",
+                file=sys.stderr,
             )
+    return out
+
+
+def _torch_rows(
+    loss: str,
+    size: str,
+    shape: tuple[int, ...],
+    cfg: _Config,
+    compiled: bool,
+    ours: Callable[..., Any],
+    peer_name: str,
+    peer: Callable[..., Any],
+    x: Any,
+    y: Any,
+) -> list[Result]:
+    """The rows of one torch peer: each mode, interleaved with ours."""
+    torch = importlib.import_module("torch")
+    backend = "torch-compile" if compiled else "torch"
+    modes = ("fwd+bwd",) if compiled else ("fwd", "fwd+bwd")
+    out = []
+    fa, fb = ours, peer
+    compile_s: dict[str, float] = {}
+    if compiled:
+        fa = torch.compile(ours, fullgraph=False, dynamic=False)
+        fb = torch.compile(peer, fullgraph=False, dynamic=False)
+    for mode in modes:
+        xg = x.clone().requires_grad_(mode == "fwd+bwd")
+
+        def call(f: Any, xg: Any = xg, mode: str = mode) -> None:
+            if mode == "fwd":
+                with torch.no_grad():
+                    f(xg, y)
+                return
+            f(xg, y).backward()
+            xg.grad = None
+
+        def a(fa: Any = fa, call: Any = call) -> None:
+            call(fa)
+
+        def b(fb: Any = fb, call: Any = call) -> None:
+            call(fb)
+
+        if compiled:
+            for key, fn in (("ours_compile_s", a), ("peer_compile_s", b)):
+                t0 = time.perf_counter()
+                fn()
+                compile_s[key] = time.perf_counter() - t0
+        times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
+        mem: dict[str, Any] = {}
+        if cfg.memory and not compiled:
+            mem = {"ours_mem": _torch_peak(a), "peer_mem": _torch_peak(b)}
+        out.append(_result(loss, peer_name, backend, size, shape, mode, times, **mem, **compile_s))
     return out
 
 
@@ -629,8 +654,12 @@ def _run(
                     else:
                         rows = _bench_torch(loss, kind, shape, cfg, backend == "torch-compile")
                 except Exception as exc:  # one broken peer must not stop the table
-                    if progress is not None:
-                        print(f"    failed: {type(exc).__name__}: {exc}", file=progress)
+                    # but it must not vanish from it either: said even without -v
+                    print(
+                        f"arrayloss bench: {backend} {loss} {label} failed: "
+                        f"{type(exc).__name__}: {exc}",
+                        file=progress if progress is not None else sys.stderr,
+                    )
                     continue
                 results.extend(rows)
     return results

@@ -5,25 +5,18 @@ from __future__ import annotations
 import math
 
 from ._classification import (
+    _index_log_odds,
     _log_odds_against,
     _log_or_neg_inf,
-    _logsumexp_excluding,
     _prepare_softmax,
 )
-from ._lib._compat import Array, Namespace, device_of
-from ._lib._primitives import log_sigmoid, log_softmax, one_hot, softmax, take_along_axis
+from ._lib._compat import Array, device_of
+from ._lib._primitives import log_sigmoid, log_softmax, softmax
 from ._lib._reduction import reduce_loss
 from ._lib._targets import poison
 from ._lib._validation import check_number
 
 __all__ = ["generalized_cross_entropy", "symmetric_cross_entropy"]
-
-
-def _index_log_odds(logits: Array, labels: Array, ax: int, xp: Namespace) -> Array:
-    """``z = log((1 - p_y) / p_y) = logsumexp_{c != y} x_c - x_y`` for integer labels."""
-    hot = one_hot(labels, int(logits.shape[ax]), ax, dtype=xp.bool, xp=xp)
-    rest = _logsumexp_excluding(logits, hot, ax, xp)
-    return rest - take_along_axis(logits, labels, ax, xp=xp)
 
 
 def generalized_cross_entropy(

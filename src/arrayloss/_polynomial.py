@@ -5,13 +5,13 @@ from __future__ import annotations
 from ._classification import (
     _binary_targets,
     _focal_term,
+    _index_log_odds,
     _log_odds_against,
     _log_or_neg_inf,
-    _logsumexp_excluding,
     _prepare_softmax,
 )
 from ._lib._compat import Array, Namespace, array_or_none
-from ._lib._primitives import log_sigmoid, log_softmax, logsumexp, one_hot, take_along_axis
+from ._lib._primitives import log_sigmoid, log_softmax, logsumexp, one_hot
 from ._lib._reduction import reduce_loss
 from ._lib._targets import broadcast_class_vector, class_weight_vector, poison
 from ._lib._validation import check_number
@@ -23,13 +23,6 @@ def _check_epsilon(epsilon: object) -> float:
     # epsilon < -1 makes the leading (1 - p_t) coefficient 1 + epsilon negative: the
     # loss would decrease as the prediction gets worse near p_t = 1
     return check_number(epsilon, "epsilon", low=-1.0)
-
-
-def _index_log_odds(logits: Array, labels: Array, ax: int, xp: Namespace) -> Array:
-    """``z = log((1 - p_y) / p_y) = logsumexp_{c != y} x_c - x_y`` for integer labels."""
-    hot = one_hot(labels, int(logits.shape[ax]), ax, dtype=xp.bool, xp=xp)
-    rest = _logsumexp_excluding(logits, hot, ax, xp)
-    return rest - take_along_axis(logits, labels, ax, xp=xp)
 
 
 def _power_of_one_minus_p(z: Array, power: float, xp: Namespace) -> Array:
