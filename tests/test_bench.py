@@ -95,3 +95,29 @@ def test_interleaved_pairs_calls() -> None:
     ta, tb = _bench._interleaved(lambda: calls.append("a"), lambda: calls.append("b"), 0.0, 5, 10)
     assert len(ta) == len(tb) == 5
     assert calls == ["a", "b"] * (len(calls) // 2)
+
+
+def test_a_failing_torch_peer_is_reported_and_the_others_still_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One peer that raises (kornia's 2-D-only losses on a volume) must neither drop
+    the other peers' rows nor vanish silently from the output."""
+    pytest.importorskip("torch")
+
+    def broken(x: object, y: object) -> object:
+        raise ValueError("2-D only")
+
+    def peers(loss: str, inputs: object) -> dict[str, object]:
+        import torch
+
+        return {"broken": broken, "F.mse_loss": torch.nn.functional.mse_loss}
+
+    monkeypatch.setattr(_bench, "_torch_peers", peers)
+    rows = _bench.run(
+        backends=["torch"], losses=["mse_loss"], size="tiny", budget_s=0.0, memory=False
+    )
+    assert {r.peer for r in rows} == {"F.mse_loss"}
+    assert {r.mode for r in rows} == {"fwd", "fwd+bwd"}
+    err = capsys.readouterr().err
+    assert "broken" in err
+    assert "ValueError: 2-D only" in err
