@@ -425,3 +425,41 @@ if __name__ == "__main__":  # print the current counts, to update BUDGETS
     for case in sorted(BUDGETS):
         f, b, _ = count_ops(case)
         print(f'    "{case}": ({f}, {b}),')
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_unread_labels_keep_the_kernel_reduction_and_poison_it(
+    reduction: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels that cannot be read (compile, GPU) still use the kernel's own mean/sum:
+    equal to the hand-computed value (float64 NumPy, logsumexp minus the label logit)
+    for valid labels, NaN when one label is out of range (as poisoning each term)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6, 4))
+    y = rng.integers(0, 4, size=6)
+    m = x.max(axis=1)
+    terms = m + np.log(np.exp(x - m[:, None]).sum(axis=1)) - x[np.arange(6), y]
+    want = terms.mean() if reduction == "mean" else terms.sum()
+    with monkeypatch.context() as mp:
+        _portable(mp)
+        with _CountOps() as ops:
+            got = al.cross_entropy(torch.asarray(x), torch.asarray(y), reduction=reduction)
+        bad = y.copy()
+        bad[2] = 7
+        poisoned = al.cross_entropy(torch.asarray(x), torch.asarray(bad), reduction=reduction)
+    np.testing.assert_allclose(float(got), want, rtol=1e-13, atol=0)
+    assert ops.ops["aten.nll_loss_forward"] == 1  # the kernel reduced: no separate mean
+    assert ops.ops["aten.mean"] == 0
+    assert ops.ops["aten.sum"] == 0
+    assert np.isnan(float(poisoned))
+
+
+def test_unread_labels_poison_only_their_own_terms_with_reduction_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x = torch.asarray(np.random.default_rng(4).normal(size=(5, 3)))
+    y = torch.asarray(np.array([0, 2, 9, 1, -1]))
+    with monkeypatch.context() as mp:
+        _portable(mp)
+        got = al.cross_entropy(x, y, reduction="none")
+    np.testing.assert_array_equal(torch.isnan(got).numpy(), [False, False, True, False, True])

@@ -186,7 +186,6 @@ def cross_entropy(
         cw is None
         and weights is None
         and target.keep is None
-        and target.invalid is None
         and math.prod([int(n) for n in target.values.shape]) > 0  # torch: mean of none = NaN
     )
     fused = fused_cross_entropy(
@@ -199,6 +198,14 @@ def cross_entropy(
         reduction=reduction if plain else "none",
     )
     if fused is not None and plain:
+        # labels that could not be read (torch.compile, GPUs) and may be out of range:
+        # one NaN term makes the mean or sum NaN, so poisoning the reduced value is the
+        # same contract at the cost of one any() over the labels, and the kernel keeps
+        # its own reduction (faster compiled than "none" + poison + mean). With an
+        # invalid label the gradient is 0 here, not the valid terms': the loss is NaN.
+        if target.invalid is not None:
+            invalid = target.invalid if reduction == "none" else xp.any(target.invalid)
+            return poison(fused, invalid, xp)
         return fused
     if fused is not None:
         # the backend's fused kernel computes the same weighted, smoothed term
