@@ -443,9 +443,10 @@ def _torch_peak(fn: Callable[[], Any]) -> int | None:
         fn()
         torch.cuda.synchronize()
         return int(torch.cuda.max_memory_allocated() - base)
-    from torch.profiler import ProfilerActivity, profile
+    profiler = importlib.import_module("torch.profiler")
 
-    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    cpu = [profiler.ProfilerActivity.CPU]
+    with _quiet_stderr(), profiler.profile(activities=cpu, profile_memory=True) as prof:
         fn()
     # each op's own allocations count from its start, its frees from its end
     steps = []

@@ -674,7 +674,7 @@ def cross_extreme(
         f = None if fill is None else (-fill if neg else fill)
         out = _torch_max3(y, ax[0], f)
         for a in ax[1:]:
-            out = _torch().maximum(out, _torch_max3(y, a, f))
+            out = xp.maximum(out, _torch_max3(y, a, f))
         return -out if neg else out
     if native and is_jax_namespace(xp):
         # 3-wide windows, centre included in each: JAX has no derivative of a dilated
