@@ -207,11 +207,16 @@ def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Re
     import array_api_compat
     import numpy as np
 
-    fn = info.function()
     worst = 0.0
     notes: list[str] = []
     status = "PASS"
-    for case in info.cases():
+    try:
+        fn = info.function()
+        cases = info.cases()
+    except Exception as exc:  # one broken entry must not hide the other losses
+        notes.append(f"ERROR {info.name}: building its cases: {type(exc).__name__}: {exc}")
+        return _Result("ERROR", float("nan"), notes)
+    for case in cases:
         where = f"{info.name} on {backend.name}, case {case.label!r}"
         try:
             ref = np.asarray(_loss_of(fn(*case.args, **case.kwargs)))
@@ -274,8 +279,12 @@ def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Re
 def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        print(line.rstrip(), file=out)
+        _print_row(row, widths, out)
+
+
+def _print_row(row: Sequence[str], widths: Sequence[int], out: TextIO) -> None:
+    line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+    print(line.rstrip(), file=out, flush=True)
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
@@ -331,7 +340,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     notes: list[str] = []
     failed = unsupported = 0
     if runnable:
-        rows = [["loss", *(b.name for b in runnable)]]
+        # each row is printed as soon as its loss has run on every backend
+        widths = [max(len("loss"), *(len(i.name) for i in losses))]
+        widths += [max(len(b.name), len("FAIL 1.0e-07")) for b in runnable]
+        _print_row(["loss", *(b.name for b in runnable)], widths, out)
         for info in losses:
             row = [info.name]
             for backend in runnable:
@@ -341,8 +353,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 unsupported += result.status == "N/A"
                 err = "" if result.status in ("ERROR", "N/A") else f" {result.error:.1e}"
                 row.append(result.status + err)
-            rows.append(row)
-        _table(rows, out)
+            _print_row(row, widths, out)
     else:
         print("no backend to run", file=out)
     if skipped:

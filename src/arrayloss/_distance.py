@@ -1,10 +1,11 @@
 """Euclidean distance transforms of binary masks: preprocessing for the boundary losses.
 
-Exact distances on every backend: SciPy's ``distance_transform_edt`` for NumPy,
-``cupyx.scipy.ndimage.distance_transform_edt`` for CuPy (the map never leaves the GPU),
-and elsewhere (PyTorch, JAX, Dask, array-api-strict, ...) a portable separable
-squared transform written with broadcasting, on the input's device. The maps carry
-no gradient: they are functions of a thresholded mask.
+Exact distances on every backend: SciPy's ``distance_transform_edt`` for NumPy when
+SciPy is installed, ``cupyx.scipy.ndimage.distance_transform_edt`` for CuPy (the map
+never leaves the GPU), and elsewhere (NumPy without SciPy, PyTorch, JAX, Dask,
+array-api-strict, ...) a portable separable squared transform written with
+broadcasting, on the input's device. The maps carry no gradient: they are functions
+of a thresholded mask.
 """
 
 from __future__ import annotations
@@ -139,6 +140,20 @@ def _native_edt(
     return xp.moveaxis(out, last, axes)
 
 
+def _scipy_edt() -> Callable[..., Any] | None:
+    """SciPy's exact transform when SciPy is installed; ``None`` selects the portable one.
+
+    SciPy is optional (``pip install arrayloss[numpy]`` does not bring it): without it
+    NumPy masks take the same exact separable transform as every other backend.
+    """
+    try:
+        from scipy import ndimage
+    except ImportError:
+        return None
+    edt: Callable[..., Any] = ndimage.distance_transform_edt
+    return edt
+
+
 def _edt(
     fg: Array, axes: tuple[int, ...], spacing: tuple[float, ...], dtype: Any, xp: Namespace
 ) -> Array:
@@ -149,10 +164,9 @@ def _edt(
     """
     if math.prod([int(s) for s in fg.shape]) == 0:
         return xp.zeros(tuple(fg.shape), dtype=dtype, device=device_of(fg))
-    if is_numpy_namespace(xp):
-        from scipy import ndimage  # lazy: only NumPy inputs need SciPy
-
-        d = _native_edt(fg, axes, spacing, dtype, xp, ndimage.distance_transform_edt)
+    scipy_edt = _scipy_edt() if is_numpy_namespace(xp) else None
+    if scipy_edt is not None:
+        d = _native_edt(fg, axes, spacing, dtype, xp, scipy_edt)
     elif is_cupy_namespace(xp):  # pragma: no cover - needs a GPU
         from cupyx.scipy import ndimage as cu_ndimage
 
@@ -209,9 +223,9 @@ def distance_map(
     -----
     A slice without background voxels gets distance 0 everywhere (SciPy measures
     to a phantom voxel outside the array instead), so the map is finite for every
-    mask. NumPy uses SciPy and CuPy uses ``cupyx.scipy.ndimage`` (one call per
-    slice); every other backend uses an exact portable form: the squared distance is
-    separable, so one min-plus pass
+    mask. NumPy uses SciPy when it is installed and CuPy uses ``cupyx.scipy.ndimage``
+    (one call per slice); every other backend uses an exact portable form: the
+    squared distance is separable, so one min-plus pass
     :math:`d^2(i) = \min_j d^2(j) + ((i - j) s)^2` per axis, by broadcasting, in
     chunks of bounded memory. It costs :math:`O(n)` per voxel and axis of length
     :math:`n`: meant for the image sizes of a training batch.
