@@ -140,7 +140,7 @@ def test_maps_carry_no_gradient() -> None:
 def test_portable_chunks_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     """A tiny chunk budget (many broadcast chunks) gives the same exact map."""
     torch = pytest.importorskip("torch")
-    import arrayloss._distance as dist
+    import arrayloss._lib._distance_transform as dist
 
     mask = _masks(17, (2, 9, 8))
     want = _scipy_map(mask, (1.1, 0.9))

@@ -31,15 +31,15 @@ torch = pytest.importorskip("torch")
 from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 
 import arrayloss as al  # noqa: E402
-from arrayloss import _classification, _regression  # noqa: E402
+from arrayloss.classification import _cross_entropy  # noqa: E402
+from arrayloss.regression import _pointwise  # noqa: E402
 from arrayloss._lib import _targets  # noqa: E402
 from arrayloss._lib._compat import array_namespace  # noqa: E402
-from arrayloss._lib._primitives import (  # noqa: E402
+from arrayloss._lib._fused import (  # noqa: E402
     fused_binary_cross_entropy,
     fused_cross_entropy,
-    log_sigmoid,
-    log_sigmoid_pair,
 )
+from arrayloss._lib._special import log_sigmoid, log_sigmoid_pair  # noqa: E402
 
 # loss -> (forward ops, forward+backward ops), measured with torch 2.13 on the CPU.
 # Before the fast paths (validated labels, fused F.cross_entropy, F.mse_loss,
@@ -221,17 +221,17 @@ def test_fused_torch_cross_entropy_equals_portable(
         return out.detach().numpy(), xt.grad.numpy()
 
     calls: list[int] = []
-    real = _classification.fused_cross_entropy
+    real = _cross_entropy.fused_cross_entropy
 
     def spy(*a: Any, **k: Any) -> Any:
         out = real(*a, **k)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(_classification, "fused_cross_entropy", spy)
+    monkeypatch.setattr(_cross_entropy, "fused_cross_entropy", spy)
     fast = value_and_grad()
     assert calls == [True], "the fused path was not taken"
-    monkeypatch.setattr(_classification, "fused_cross_entropy", lambda *a, **k: None)
+    monkeypatch.setattr(_cross_entropy, "fused_cross_entropy", lambda *a, **k: None)
     slow = value_and_grad()
     assert np.all(np.isfinite(fast[0]))
     assert np.all(np.isfinite(fast[1]))
@@ -295,7 +295,7 @@ def test_fused_torch_pointwise_equals_portable(
         return [out.detach().numpy(), p.grad.numpy(), t.grad.numpy()]
 
     fast = value_and_grads()
-    monkeypatch.setattr(_regression, "fused_pointwise", lambda *a, **k: None)
+    monkeypatch.setattr(_pointwise, "fused_pointwise", lambda *a, **k: None)
     slow = value_and_grads()
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
@@ -345,17 +345,17 @@ def test_fused_torch_binary_cross_entropy_equals_portable(
         return [out.detach().numpy(), xt.grad.numpy(), yt.grad.numpy()]
 
     calls: list[bool] = []
-    real = _classification.fused_binary_cross_entropy
+    real = _cross_entropy.fused_binary_cross_entropy
 
     def spy(*a: Any, **k: Any) -> Any:
         out = real(*a, **k)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(_classification, "fused_binary_cross_entropy", spy)
+    monkeypatch.setattr(_cross_entropy, "fused_binary_cross_entropy", spy)
     fast = value_and_grads()
     assert calls == [True], "the fused path was not taken"
-    monkeypatch.setattr(_classification, "fused_binary_cross_entropy", lambda *a, **k: None)
+    monkeypatch.setattr(_cross_entropy, "fused_binary_cross_entropy", lambda *a, **k: None)
     slow = value_and_grads()
     for a, b in zip(fast, slow, strict=True):
         assert np.all(np.isfinite(a))

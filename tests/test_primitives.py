@@ -17,7 +17,17 @@ import numpy as np
 import pytest
 import scipy.special as sps
 
-from arrayloss._lib import _primitives as P
+from arrayloss._lib import _special, _windows
+
+
+class P:  # the primitives, by name
+    pass
+
+
+for _mod in (_special, _windows):
+    for _name in _mod.__dict__:
+        if not _name.startswith('__'):
+            setattr(P, _name, getattr(_mod, _name))
 from support.backends import Backend
 
 

@@ -7,71 +7,40 @@ library and returns an array of the same library, on the same device. Importing
 
 from __future__ import annotations
 
-from ._boundary import (
-    boundary_loss,
-    hausdorff_dt_loss,
-    hausdorff_er_loss,
-    rectified_region_wise_map,
-    region_wise_loss,
-)
-from ._boundary_survey import active_boundary_loss, conditional_boundary_loss
-from ._classification import (
+from .classification import (
     binary_cross_entropy,
     binary_focal_loss,
+    binary_poly1_focal_loss,
+    class_weights_from_counts,
     cross_entropy,
     focal_loss,
+    generalized_cross_entropy,
+    hinge_loss,
+    js_divergence,
+    kl_divergence,
+    multiclass_hinge_loss,
     nll_loss,
+    poly1_cross_entropy,
+    poly1_focal_loss,
+    squared_hinge_loss,
+    symmetric_cross_entropy,
 )
-from ._compound import (
-    combine,
-    dice_ce_loss,
-    dice_focal_loss,
-)
-from ._compound_paper import (
-    combo_loss,
-    exp_log_loss,
-    unified_focal_loss,
-)
-from ._detection import (
+from .detection import (
+    alpha_iou_loss,
     box_area,
     box_convert,
     box_iou,
     ciou_loss,
     diou_loss,
+    eiou_loss,
+    focal_eiou_loss,
     generalized_box_iou,
     giou_loss,
     iou_loss,
-)
-from ._detection_extra import (
-    alpha_iou_loss,
-    eiou_loss,
-    focal_eiou_loss,
     siou_loss,
     wise_iou_loss,
 )
-from ._distance import (
-    distance_map,
-    signed_distance_map,
-)
-from ._divergence import (
-    js_divergence,
-    kl_divergence,
-)
-from ._generalized_dice import (
-    generalized_dice_loss,
-    generalized_wasserstein_dice_loss,
-)
-from ._imbalance import class_weights_from_counts
-from ._lovasz import (
-    lovasz_hinge_loss,
-    lovasz_softmax_loss,
-)
-from ._margin import (
-    hinge_loss,
-    multiclass_hinge_loss,
-    squared_hinge_loss,
-)
-from ._metrics import (
+from .metrics import (
     confusion_matrix,
     dice_score,
     f1_score,
@@ -82,30 +51,12 @@ from ._metrics import (
     precision,
     recall,
 )
-from ._noisy_labels import (
-    generalized_cross_entropy,
-    symmetric_cross_entropy,
-)
-from ._pixel import (
-    distance_weighted_cross_entropy,
-    robust_t_loss,
-    topk_loss,
-)
-from ._polynomial import (
-    binary_poly1_focal_loss,
-    poly1_cross_entropy,
-    poly1_focal_loss,
-)
-from ._region import (
-    focal_tversky_loss,
-    jaccard_loss,
-    log_cosh_dice_loss,
-    mcc_loss,
-    sensitivity_specificity_loss,
-    tversky_loss,
-)
-from ._regression import (
+from .regression import (
+    barron_loss,
+    cauchy_loss,
+    charbonnier_loss,
     gaussian_nll_loss,
+    geman_mcclure_loss,
     huber_loss,
     log_cosh_loss,
     mae_loss,
@@ -115,22 +66,44 @@ from ._regression import (
     poisson_nll_loss,
     quantile_loss,
     smooth_l1_loss,
-)
-from ._rmi import region_mutual_information_loss
-from ._robust import (
-    barron_loss,
-    cauchy_loss,
-    charbonnier_loss,
-    geman_mcclure_loss,
     tukey_biweight_loss,
     welsch_loss,
     wing_loss,
 )
-from ._segmentation import dice_loss
-from ._topology import (
+from .segmentation import (
+    active_boundary_loss,
     boundary_dou_loss,
+    boundary_loss,
     cldice_loss,
+    combine,
+    combo_loss,
+    conditional_boundary_loss,
+    dice_ce_loss,
+    dice_focal_loss,
+    dice_loss,
+    distance_map,
+    distance_weighted_cross_entropy,
+    exp_log_loss,
+    focal_tversky_loss,
+    generalized_dice_loss,
+    generalized_wasserstein_dice_loss,
+    hausdorff_dt_loss,
+    hausdorff_er_loss,
     inverseform_loss,
+    jaccard_loss,
+    log_cosh_dice_loss,
+    lovasz_hinge_loss,
+    lovasz_softmax_loss,
+    mcc_loss,
+    rectified_region_wise_map,
+    region_mutual_information_loss,
+    region_wise_loss,
+    robust_t_loss,
+    sensitivity_specificity_loss,
+    signed_distance_map,
+    topk_loss,
+    tversky_loss,
+    unified_focal_loss,
 )
 
 __version__ = "0.1.0"

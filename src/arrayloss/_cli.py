@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from . import _catalogue
+from . import _registry
+from ._lib._case import LossInfo
 
 __all__ = ["BACKENDS", "main"]
 
@@ -202,7 +203,7 @@ def _loss_of(result: Any) -> Any:
     return result[0] if isinstance(result, tuple) else result
 
 
-def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Result:
+def _check_one(info: LossInfo, backend: _Backend, rtol: float) -> _Result:
     """Run every case of ``info`` on ``backend`` and compare with NumPy float64."""
     import array_api_compat
     import numpy as np
@@ -211,7 +212,7 @@ def _check_one(info: _catalogue.LossInfo, backend: _Backend, rtol: float) -> _Re
     notes: list[str] = []
     status = "PASS"
     try:
-        fn = info.function()
+        fn = info.loss()
         cases = info.cases()
     except Exception as exc:  # one broken entry must not hide the other losses
         notes.append(f"ERROR {info.name}: building its cases: {type(exc).__name__}: {exc}")
@@ -289,7 +290,7 @@ def _print_row(row: Sequence[str], widths: Sequence[int], out: TextIO) -> None:
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     rows = [("loss", "family", "description", "paper")]
-    rows += [(i.name, i.family, i.description, i.paper) for i in _catalogue.LOSSES]
+    rows += [(i.name, i.family, i.description, i.paper) for i in _registry.LOSSES]
     _table(rows, out)
     return 0
 
@@ -316,7 +317,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         )
         return 2
 
-    losses = [_catalogue.get(name) for name in args.losses]
+    losses = [_registry.get(name) for name in args.losses]
     runnable: list[_Backend] = []
     skipped: list[str] = []
     for name in args.backends:
@@ -386,7 +387,7 @@ def _backend_list(value: str) -> list[str]:
 
 
 def _loss_list(value: str) -> list[str]:
-    known = [i.name for i in _catalogue.LOSSES]
+    known = [i.name for i in _registry.LOSSES]
     names = _split(value)
     unknown = [n for n in names if n not in known]
     if unknown or not names:
@@ -536,7 +537,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--losses",
         type=_loss_list,
-        default=[i.name for i in _catalogue.LOSSES],
+        default=[i.name for i in _registry.LOSSES],
         metavar="NAMES",
         help="comma-separated subset of the losses (default: all)",
     )

@@ -1,0 +1,53 @@
+"""Classification losses on ``(logits, labels)``: cross-entropy, focal, margin, divergence,
+noisy-label and polynomial losses, and class weights for imbalanced data.
+"""
+
+from __future__ import annotations
+
+from ._cross_entropy import (
+    binary_cross_entropy,
+    cross_entropy,
+    nll_loss,
+)
+from ._divergence import (
+    js_divergence,
+    kl_divergence,
+)
+from ._focal import (
+    binary_focal_loss,
+    focal_loss,
+)
+from ._imbalance import class_weights_from_counts
+from ._margin import (
+    hinge_loss,
+    multiclass_hinge_loss,
+    squared_hinge_loss,
+)
+from ._noisy_labels import (
+    generalized_cross_entropy,
+    symmetric_cross_entropy,
+)
+from ._polynomial import (
+    binary_poly1_focal_loss,
+    poly1_cross_entropy,
+    poly1_focal_loss,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_focal_loss",
+    "binary_poly1_focal_loss",
+    "class_weights_from_counts",
+    "cross_entropy",
+    "focal_loss",
+    "generalized_cross_entropy",
+    "hinge_loss",
+    "js_divergence",
+    "kl_divergence",
+    "multiclass_hinge_loss",
+    "nll_loss",
+    "poly1_cross_entropy",
+    "poly1_focal_loss",
+    "squared_hinge_loss",
+    "symmetric_cross_entropy",
+]

@@ -1,0 +1,314 @@
+"""Helpers shared by the segmentation losses: region inputs (probabilities and one-hot
+targets per mode), per-class overlap sums, soft morphology, safe ratios.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .._lib._compat import Array, Namespace, device_of
+from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from .._lib._reduction import check_weights, reduce_loss
+from .._lib._special import (
+    one_hot,
+    sigmoid,
+    softmax,
+)
+from .._lib._targets import class_target, class_weight_vector, poison
+from .._lib._validation import (
+    check_choice,
+    check_ignore_index,
+    check_labels_in_range,
+    normalize_axis,
+)
+from .._lib._windows import cross_extreme
+
+MODES = ("multiclass", "multilabel", "binary")
+
+
+def _region_inputs(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    ignore_index: object,
+    xp: Namespace,
+) -> tuple[Array, Array, int]:
+    """Probabilities and float targets of the same shape, masked and NaN-poisoned.
+
+    Returns ``(probs, target, class_axis)``; ignored positions are 0 in both, an
+    out-of-range label makes its whole position NaN in the target.
+    """
+    probs, target, ax, _ = _region_inputs_keep(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+    )
+    return probs, target, ax
+
+
+def _region_inputs_keep(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    ignore_index: object,
+    xp: Namespace,
+) -> tuple[Array, Array, int, Array | None]:
+    """:func:`_region_inputs` plus the boolean keep-mask (None when nothing is ignored),
+    broadcastable to ``probs``: the losses that count true negatives need it."""
+    check_choice(mode, "mode", MODES)
+    if logits.ndim < 2:
+        raise ValueError(
+            f"logits must have a sample axis 0 and a class axis, got shape {tuple(logits.shape)}"
+        )
+    ax = normalize_axis(axis, logits.ndim)
+    if ax == 0:
+        raise ValueError("axis must not be 0: axis 0 is the sample axis of region losses")
+    num_classes = int(logits.shape[ax])
+    if mode == "binary" and num_classes != 1:
+        raise ValueError(
+            f'mode="binary" expects one channel along axis {axis}, got {num_classes}; '
+            'use mode="multilabel" or "multiclass" for several'
+        )
+    if mode == "multiclass":
+        probs = softmax(logits, ax, xp=xp) if from_logits else logits
+        target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
+        if target.is_index:
+            g = one_hot(target.values, num_classes, ax, dtype=logits.dtype, xp=xp)
+            keep = None if target.keep is None else xp.expand_dims(target.keep, axis=ax)
+            invalid = None if target.invalid is None else xp.expand_dims(target.invalid, axis=ax)
+        else:
+            g, keep, invalid = target.values, None, None
+    else:
+        probs = sigmoid(logits, xp=xp) if from_logits else logits
+        g, keep, invalid = _binary_mask_target(logits, labels, ax, mode, ignore_index, xp)
+    if keep is not None:
+        zero = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
+        probs = xp.where(keep, probs, zero)
+        g = xp.where(keep, g, zero)
+    if invalid is not None:
+        g = poison(g, invalid, xp)
+    return probs, g, ax, keep
+
+
+def _binary_mask_target(
+    logits: Array, labels: Array, ax: int, mode: str, ignore_index: object, xp: Namespace
+) -> tuple[Array, Array | None, Array | None]:
+    """Target, keep-mask and invalid-mask for the sigmoid modes."""
+    ignore = check_ignore_index(ignore_index)
+    shape = tuple(logits.shape)
+    if mode == "binary" and tuple(labels.shape) == shape[:ax] + shape[ax + 1 :]:
+        labels = xp.expand_dims(labels, axis=ax)
+    if tuple(labels.shape) != shape:
+        allowed = f"{shape}"
+        if mode == "binary":
+            allowed += f" or {shape[:ax] + shape[ax + 1 :]}"
+        raise ValueError(
+            f'labels for mode="{mode}" must have shape {allowed} (logits shape '
+            f"{shape}), got {tuple(labels.shape)}"
+        )
+    if is_integer(labels, xp) or labels.dtype == xp.bool:
+        if labels.dtype == xp.bool:
+            return cast(labels, logits.dtype, xp), None, None
+        check_labels_in_range(labels, 2, ignore, "labels", xp)
+        keep = None if ignore is None else labels != ignore
+        bad = (labels < 0) | (labels > 1)
+        invalid = bad if keep is None else bad & keep
+        zero = xp.zeros((), dtype=labels.dtype, device=device_of(labels))
+        safe = xp.where(bad, zero, labels)
+        return cast(safe, logits.dtype, xp), keep, invalid
+    if is_floating(labels, xp):
+        if ignore is not None:
+            raise ValueError(
+                f"ignore_index={ignore} needs integer labels, got floating labels; "
+                "mask positions with weights instead"
+            )
+        return cast(labels, logits.dtype, xp), None, None
+    raise TypeError(f"labels must be an integer, boolean or floating array, got {labels.dtype}")
+
+
+def _drop_background(x: Array, ax: int) -> Array:
+    # the trailing Ellipsis is required: the standard does not pad a short index
+    index: tuple[Any, ...] = (slice(None),) * ax + (slice(1, None), Ellipsis)
+    return x[index]
+
+
+class RegionTerms(NamedTuple):
+    """Everything a per-class region loss needs after the shared input handling.
+
+    ``probs`` and ``target`` have the background dropped when asked and are 0 at
+    ignored positions; ``kept`` is 1.0 at kept positions and 0.0 at ignored ones
+    (``probs``'s shape), or None when nothing is ignored; ``sum_axes`` are the
+    spatial axes, plus axis 0 with ``batch_dice``.
+    """
+
+    probs: Array
+    target: Array
+    kept: Array | None
+    class_weights: Array | None
+    sum_axes: tuple[int, ...]
+    ax: int
+
+
+def _region_terms(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    include_background: bool,
+    ignore_index: object,
+    class_weights: Array | None,
+    batch_dice: bool,
+    xp: Namespace,
+) -> RegionTerms:
+    """The dice-family keywords, one meaning: modes, ignore, background, class weights."""
+    probs, target, ax, keep = _region_inputs_keep(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+    )
+    cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
+    kept = None
+    if keep is not None:
+        kept = xp.broadcast_to(cast(keep, logits.dtype, xp), tuple(probs.shape))
+    if not include_background and mode != "binary":
+        probs, target = _drop_background(probs, ax), _drop_background(target, ax)
+        kept = None if kept is None else _drop_background(kept, ax)
+        cw = None if cw is None else cw[1:]
+    sum_axes = tuple(d for d in range(logits.ndim) if d not in (0, ax))
+    if batch_dice:
+        sum_axes = (0, *sum_axes)
+    return RegionTerms(probs, target, kept, cw, sum_axes, ax)
+
+
+def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
+    """Soft ``(tp, fp, fn)`` per sample and class, ``(N, C)`` (``(C,)`` with batch_dice).
+
+    One product and three sums: ``fp = sum p - tp`` and ``fn = sum g - tp``, as MONAI,
+    kornia and optax compute them (three full-size temporaries fewer than summing
+    ``p (1 - g)`` and ``(1 - p) g``). Neither rounds below 0: every ``fl(p g)`` is at
+    most ``p`` and at most ``g`` (rounding is monotone), and equal shapes are summed
+    in the same order, so ``tp <= sum p`` and ``tp <= sum g`` hold in floating point.
+    Near a perfect prediction the subtraction costs absolute accuracy of the order of
+    eps in the loss, not relative accuracy of a loss that is itself near 0.
+    Ignored positions are 0 in ``probs`` and ``target`` already.
+    """
+    p, g, axes = terms.probs, terms.target, terms.sum_axes
+    tp = xp.sum(p * g, axis=axes)
+    fp = xp.sum(p, axis=axes) - tp
+    fn = xp.sum(g, axis=axes) - tp
+    return tp, fp, fn
+
+
+def _safe_ratio(numerator: Array, denominator: Array, xp: Namespace) -> Array:
+    """``numerator / denominator``, and 0 (zero gradient) where the denominator is 0."""
+    nonzero = denominator != 0  # not > 0: a NaN sum must give NaN, not 0
+    one = xp.ones((), dtype=denominator.dtype, device=device_of(denominator))
+    zero = xp.zeros((), dtype=denominator.dtype, device=device_of(denominator))
+    # double where: 0/0 (an empty class with smooth=0) must not reach the backward pass
+    return xp.where(nonzero, numerator / xp.where(nonzero, denominator, one), zero)
+
+
+def _reduce_region(
+    loss: Array,
+    class_weights: Array | None,
+    weights: Array | None,
+    reduction: str,
+    xp: Namespace,
+) -> Array:
+    """Reduce a per-class ``(N, C)``/``(C,)`` loss: class weights act as weights."""
+    check_weights(weights, tuple(loss.shape), xp)
+    cw = class_weights
+    w = weights if cw is None else (cw if weights is None else cast(weights, loss.dtype, xp) * cw)
+    return reduce_loss(loss, reduction, xp=xp, weights=w)
+
+
+# -- morphology on the spatial axes ----------------------------------------------------
+
+
+def _soft_erode(x: Array, axes: tuple[int, ...], fill: float | None, xp: Namespace) -> Array:
+    """Min over the cross-shaped neighbourhood (the centre and its 2*len(axes) neighbours).
+
+    As clDice's soft_erode: the min of 3-wide min-pools along each axis separately.
+    Past the edge a neighbour is ``fill``, or with ``fill=None`` it is left out.
+    """
+    return cross_extreme(x, axes, kind="min", fill=fill, xp=xp)
+
+
+# -- shared input handling -------------------------------------------------------------
+
+
+def _soft_mask_inputs(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    ignore_index: int | None,
+    include_background: bool,
+    class_weights: Array | None,
+    batch_dice: bool,
+    name: str,
+    xp: Namespace,
+) -> tuple[Array, Array, Array | None, tuple[int, ...], tuple[int, ...]]:
+    """``(probs, target, class weights, spatial axes, sum axes)`` as dice_loss builds them."""
+    dtype = compute_dtype(logits, "logits", xp)
+    logits = cast(logits, dtype, xp)
+    probs, target, ax = _region_inputs(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+    )
+    spatial = tuple(d for d in range(logits.ndim) if d not in (0, ax))
+    if not spatial:
+        raise ValueError(
+            f"{name} needs at least one spatial axis besides the sample axis 0 and the "
+            f"class axis {axis}; got logits of shape {tuple(logits.shape)}"
+        )
+    cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
+    if not include_background and mode != "binary":
+        probs, target = _drop_background(probs, ax), _drop_background(target, ax)
+        cw = None if cw is None else cw[1:]
+    sum_axes = (0, *spatial) if batch_dice else spatial
+    return probs, target, cw, spatial, sum_axes
+
+
+def _reduce_per_class(
+    loss: Array, cw: Array | None, weights: Array | None, reduction: str, xp: Namespace
+) -> Array:
+    check_weights(weights, tuple(loss.shape), xp)
+    w = weights if cw is None else (cw if weights is None else cast(weights, loss.dtype, xp) * cw)
+    return reduce_loss(loss, reduction, xp=xp, weights=w)
+
+
+def _ratio_or(num: Array, den: Array, empty: float, xp: Namespace) -> Array:
+    """``num / den``, and ``empty`` where ``den == 0`` (a NaN ``den`` stays NaN)."""
+    nonzero = den != 0
+    one = xp.ones((), dtype=den.dtype, device=device_of(den))
+    # double where: 0/0 must not reach the backward pass
+    ratio = num / xp.where(nonzero, den, one)
+    return xp.where(nonzero, ratio, xp.full((), empty, dtype=den.dtype, device=device_of(den)))
+
+
+def _spatial_sum(x: Array, ax: int, xp: Namespace) -> Array:
+    return xp.sum(x, axis=tuple(d for d in range(x.ndim) if d not in (0, ax)))
