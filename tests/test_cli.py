@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import subprocess
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import arrayloss
-from arrayloss import _catalogue, _cli
+from arrayloss import _cli, _registry
 from arrayloss._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,32 +35,30 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_catalogue_covers_every_public_loss() -> None:
-    names = [i.name for i in _catalogue.LOSSES]
+    names = [i.name for i in _registry.LOSSES]
     assert len(names) == len(set(names)), "a loss is in the catalogue twice"
     missing = sorted(set(arrayloss.__all__) - set(names))
-    assert not missing, f"public losses missing from arrayloss._catalogue: {missing}"
+    assert not missing, f"public losses missing from arrayloss._registry: {missing}"
     extra = sorted(set(names) - set(arrayloss.__all__))
     assert not extra, f"catalogue entries that are not in arrayloss.__all__: {extra}"
 
 
-@pytest.mark.parametrize("info", _catalogue.LOSSES, ids=lambda i: i.name)
-def test_catalogue_entry(info: _catalogue.LossInfo) -> None:
-    assert info.family in _catalogue.FAMILIES
+@pytest.mark.parametrize("info", _registry.LOSSES, ids=lambda i: i.name)
+def test_catalogue_entry(info: _registry.LossInfo) -> None:
+    assert info.family in _registry.FAMILIES
     assert info.description
     assert info.paper
     public = getattr(arrayloss, info.name)
-    if type(info) is _catalogue.LossInfo:
-        assert info.function() is public
-    else:  # a factory (``combine``): its entry checks a loss the factory built
-        assert callable(public)
-        assert callable(info.function())
+    assert info.function is public
+    if info.call is not None:  # a factory (``combine``): its entry checks a loss it built
+        assert callable(info.loss())
     cases = info.cases()
     assert len(cases) >= 2
     for case in cases:
         for a in (*case.args, *case.kwargs.values()):
             if isinstance(a, np.ndarray):
                 assert a.dtype in (np.float64, np.int64), (case.label, a.dtype)
-        out = info.function()(*case.args, **case.kwargs)
+        out = info.loss()(*case.args, **case.kwargs)
         out = np.asarray(out[0] if isinstance(out, tuple) else out)  # wise_iou_loss's state
         # a confusion matrix of counts is integer, as torchmetrics' and sklearn's are
         counts = info.name == "confusion_matrix" and "normalize" not in case.kwargs
@@ -80,14 +79,14 @@ def test_readme_names_every_public_function() -> None:
 
 
 def test_catalogue_get() -> None:
-    assert _catalogue.get("dice_loss").family == "segmentation"
+    assert _registry.get("dice_loss").family == "segmentation"
     with pytest.raises(KeyError, match="known: mse_loss"):
-        _catalogue.get("nope")
+        _registry.get("nope")
 
 
 def test_importing_catalogue_and_cli_imports_no_framework() -> None:
     code = (
-        "import sys, arrayloss._cli, arrayloss._catalogue\n"
+        "import sys, arrayloss._cli, arrayloss._registry\n"
         "bad = [m for m in ('numpy', 'torch', 'jax', 'cupy', 'dask') if m in sys.modules]\n"
         "print(bad)\n"
     )
@@ -100,24 +99,56 @@ def test_importing_catalogue_and_cli_imports_no_framework() -> None:
 # -- list ----------------------------------------------------------------------------
 
 
-def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["loss", "family", "description", "paper"]
-    assert len(lines) == 1 + len(_catalogue.LOSSES)
+    assert len(lines) == 1 + len(_registry.LOSSES)
     # aligned: every column starts at the same offset on every line
     family_col = lines[0].index("family")
-    for line, info in zip(lines[1:], _catalogue.LOSSES, strict=True):
+    for line, info in zip(lines[1:], _registry.LOSSES, strict=True):
         assert line.startswith(info.name)
         assert line[family_col:].startswith(info.family)
-        assert info.paper in line
+        assert line.rstrip().endswith(info.citation)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_list_fits_the_terminal(
+    columns: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert any("…" in line for line in lines)  # something had to be shortened
+
+
+def test_list_filters_by_family_and_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--family", "detection", "iou"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert names == [
+        i.name for i in _registry.LOSSES if i.family == "detection" and "iou" in i.name
+    ]
+    assert "giou_loss" in names
+    assert "box_area" not in names
+    assert main(["list", "no_such_loss"]) == 1
+    assert "no loss matches" in capsys.readouterr().err
+    assert main(["list", "--family", "astrology"]) == 2
+
+
+def test_list_long_prints_whole_references(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--long", "focal_loss"]) == 0
+    out = capsys.readouterr().out
+    assert "Focal Loss for Dense Object Detection" in out
+    assert "https://arxiv.org/abs/1708.02002" in out
 
 
 def test_module_entry_point_lists() -> None:
     proc = _run("list")
     assert proc.returncode == 0, proc.stderr
     assert "cross_entropy" in proc.stdout
-    assert "arXiv:1708.02002" in proc.stdout
+    assert "Lin et al. 2017" in proc.stdout
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,10 +183,10 @@ def test_check_numpy(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--backends", "numpy"]) == 0
     out = capsys.readouterr().out
     matrix = _matrix(out)
-    assert list(matrix) == [i.name for i in _catalogue.LOSSES]
+    assert list(matrix) == [i.name for i in _registry.LOSSES]
     assert all(row == {"numpy": "PASS"} for row in matrix.values()), out
     assert re.search(r"PASS \d\.\de-\d\d", out)
-    assert f"all {len(_catalogue.LOSSES)} loss/backend checks passed" in out
+    assert f"all {len(_registry.LOSSES)} loss/backend checks passed" in out
 
 
 def test_check_marks_documented_dask_gaps_not_failed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,6 +246,14 @@ def test_check_nothing_to_run(
     assert "skipped: cupy (no GPU for CuPy)" in out
 
 
+def _replace_loss(monkeypatch: pytest.MonkeyPatch, name: str, fn: Any) -> None:
+    """Make the registry entry ``name`` run ``fn`` (a deliberately broken loss)."""
+    entries = tuple(
+        dataclasses.replace(i, call=lambda: fn) if i.name == name else i for i in _registry.LOSSES
+    )
+    monkeypatch.setattr(_registry, "LOSSES", entries)
+
+
 def test_check_wrong_value_fails(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,7 +263,7 @@ def test_check_wrong_value_fails(
         out = real(preds, targets, **kwargs)
         return out * 1.01 if preds.dtype == np.float32 else out
 
-    monkeypatch.setattr(arrayloss, "mse_loss", wrong_in_float32)
+    _replace_loss(monkeypatch, "mse_loss", wrong_in_float32)
     status = main(["check", "--backends", "numpy", "--losses", "mse_loss,huber_loss"])
     out = capsys.readouterr().out
     assert status == 1
@@ -242,7 +281,7 @@ def test_check_upcast_fails(
     def upcast(preds: Any, targets: Any, **kwargs: Any) -> Any:
         return real(preds.astype(np.float64), targets, **kwargs)
 
-    monkeypatch.setattr(arrayloss, "huber_loss", upcast)
+    _replace_loss(monkeypatch, "huber_loss", upcast)
     assert main(["check", "--backends", "numpy", "--losses", "huber_loss"]) == 1
     assert "result dtype float64, expected float32" in capsys.readouterr().out
 
@@ -257,7 +296,7 @@ def test_check_exception_is_an_error(
             raise RuntimeError("boom")
         return real(logits, labels, **kwargs)
 
-    monkeypatch.setattr(arrayloss, "dice_loss", broken)
+    _replace_loss(monkeypatch, "dice_loss", broken)
     assert main(["check", "--backends", "numpy", "--losses", "dice_loss"]) == 1
     out = capsys.readouterr().out
     assert _matrix(out) == {"dice_loss": {"numpy": "ERROR"}}
@@ -273,7 +312,7 @@ def test_check_nan_fails(
         out = real(logits, labels, **kwargs)
         return out * np.float32("nan") if logits.dtype == np.float32 else out
 
-    monkeypatch.setattr(arrayloss, "focal_loss", nan)
+    _replace_loss(monkeypatch, "focal_loss", nan)
     assert main(["check", "--backends", "numpy", "--losses", "focal_loss"]) == 1
     assert "FAIL nan" in capsys.readouterr().out
 

@@ -22,8 +22,8 @@ import pytest
 
 import arrayloss as al
 from support.backends import Backend
-from support.case import Case
-from support.cases import ALL_CASES as CASES
+from support.registry import ROWS as CASES
+from support.registry import Row as Case
 
 CASE_PARAMS = [pytest.param(c, id=c.id) for c in CASES]
 

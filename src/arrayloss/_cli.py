@@ -12,6 +12,7 @@ import argparse
 import importlib
 import importlib.util
 import math
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -289,10 +290,40 @@ def _print_row(row: Sequence[str], widths: Sequence[int], out: TextIO) -> None:
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    rows = [("loss", "family", "description", "paper")]
-    rows += [(i.name, i.family, i.description, i.paper) for i in _registry.LOSSES]
+    losses = [
+        i
+        for i in _registry.LOSSES
+        if (args.family is None or i.family == args.family)
+        and all(word.lower() in i.name for word in args.names)
+    ]
+    if not losses:
+        print("no loss matches", file=sys.stderr)
+        return 1
+    if args.long:
+        for i in losses:
+            print(f"{i.name} ({i.family})\n    {i.description}\n    {i.paper}\n", file=out)
+        return 0
+    rows = [["loss", "family", "description", "paper"]]
+    rows += [[i.name, i.family, i.description, i.citation] for i in losses]
+    _fit(rows, shutil.get_terminal_size((100, 24)).columns)
     _table(rows, out)
     return 0
+
+
+def _fit(rows: list[list[str]], width: int) -> None:
+    """Shorten the description and paper columns (with an ellipsis) to fit ``width``.
+
+    The name and family columns stay whole; the paper gets up to 40 % of what is
+    left (at least 16 characters) and the description the rest.
+    """
+    fixed = sum(max(len(r[i]) for r in rows) + 2 for i in (0, 1))
+    room = max(20, width - fixed - 3)
+    paper = min(max(len(r[3]) for r in rows), max(10, int(0.4 * room)))
+    budgets = {2: max(10, room - paper), 3: paper}
+    for row in rows:
+        for column, budget in budgets.items():
+            if len(row[column]) > budget:
+                row[column] = row[column][: budget - 1].rstrip() + "…"
 
 
 def _split(value: str) -> list[str]:
@@ -516,7 +547,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"arrayloss {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    commands.add_parser("list", help="print the losses: name, family, description, paper")
+    listing = commands.add_parser(
+        "list",
+        help="print the losses: name, family, description, paper",
+        description=(
+            "Print every registered loss with its family, the summary line of its "
+            "docstring and its paper, fitted to the terminal's width. Filter by family "
+            "and by words that the name must contain; --long prints whole references."
+        ),
+    )
+    listing.add_argument("names", nargs="*", metavar="WORD", help="words the name contains")
+    listing.add_argument("--family", choices=_registry.FAMILIES, help="only this family")
+    listing.add_argument("--long", action="store_true", help="full descriptions and references")
     check = commands.add_parser(
         "check",
         help="run every loss on every installed backend and compare with NumPy float64",

@@ -130,6 +130,7 @@ class LossInfo:
     ``function`` is the public object (its name, docstring and package give the
     name, description, paper and family). ``call`` builds what is actually called
     when that differs (``combine`` is a factory: its cases run the loss it builds).
+    ``returns_state`` marks a loss that returns ``(loss, new_state)``.
     """
 
     function: Callable[..., Any]
@@ -137,6 +138,7 @@ class LossInfo:
     rows: tuple[Row, ...] = ()
     bench: Bench | None = None
     call: Callable[[], Callable[..., Any]] | None = field(default=None, compare=False)
+    returns_state: bool = False
 
     @property
     def name(self) -> str:
@@ -158,6 +160,11 @@ class LossInfo:
     def paper(self) -> str:
         """The first entry under the docstring's ``References`` heading, on one line."""
         return first_reference(inspect.getdoc(self.function) or "")
+
+    @property
+    def citation(self) -> str:
+        """The paper in a few words: ``"Lin et al. 2017, arXiv:1708.02002"``."""
+        return short_citation(self.paper)
 
     def loss(self) -> Callable[..., Any]:
         """What the suites call: the function, or what ``call`` builds."""
@@ -186,6 +193,37 @@ def first_reference(doc: str) -> str:
             parts.append(more.strip())
         return " ".join(" ".join(parts).split())
     return ""
+
+
+_ARXIV = re.compile(r"arxiv\.org/abs/([\w.\-/]+?)(?:v\d+)?(?:[\s,;)]|$)")
+_DOI = re.compile(r"doi\.org/(\S+?)\.?(?:\s|$)")
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+
+
+def short_citation(reference: str) -> str:
+    """``"Surname [et al.] Year, arXiv:ID"`` (or ``doi:ID``) from a numpydoc reference."""
+    if not reference:
+        return ""
+    authors = reference.split('"', 1)[0].strip().rstrip(",")
+    several = " et al" in authors
+    authors = authors.replace(" et al.", "").replace(" et al", "")
+    names = [a.strip() for a in re.split(r",| and ", authors) if a.strip()]
+    tokens = names[0].split() if names else []
+    initials = [i for i, t in enumerate(tokens) if t.endswith(".")]
+    surname = " ".join(tokens[initials[-1] + 1 :] if initials else tokens) or " ".join(tokens)
+    who = f"{surname} et al." if several or len(names) > 1 else surname
+    if '"' not in reference:  # not an author list: documentation or software
+        who = names[0] if names else ""
+    rest = reference.split('"', 2)[-1] if '"' in reference else reference
+    years = _YEAR.findall(re.sub(r"https?://\S+", "", rest))
+    year = years[0] if years else ""
+    where = ""
+    if match := _ARXIV.search(reference + " "):
+        where = f"arXiv:{match.group(1)}"
+    elif match := _DOI.search(reference + " "):
+        where = f"doi:{match.group(1)}"
+    head = " ".join(x for x in (who, year) if x)
+    return ", ".join(x for x in (head, where) if x)
 
 
 def _positional(preds: Any, target: Any) -> tuple[Any, ...]:

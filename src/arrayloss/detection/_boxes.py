@@ -45,6 +45,12 @@ def box_convert(boxes: Array, in_fmt: str, out_fmt: str) -> Array:
         The converted boxes, in ``boxes``'s dtype (no half-precision upcast: this is
         exact arithmetic on coordinates). No ordering check is made.
 
+    References
+    ----------
+    .. [1] M. Everingham, L. Van Gool, C. K. I. Williams, J. Winn, A. Zisserman, "The
+           PASCAL Visual Object Classes (VOC) Challenge", IJCV 88(2), 2010.
+           https://doi.org/10.1007/s11263-009-0275-4
+
     Examples
     --------
     >>> import numpy as np
@@ -87,6 +93,12 @@ def box_area(boxes: Array, *, box_format: str = "xyxy") -> Array:
     array, shape (...)
         float32 for half inputs, otherwise ``boxes``'s dtype. Malformed boxes raise
         ``ValueError`` where values are readable (see the module notes).
+
+    References
+    ----------
+    .. [1] M. Everingham, L. Van Gool, C. K. I. Williams, J. Winn, A. Zisserman, "The
+           PASCAL Visual Object Classes (VOC) Challenge", IJCV 88(2), 2010.
+           https://doi.org/10.1007/s11263-009-0275-4
 
     Examples
     --------
@@ -141,6 +153,12 @@ def box_iou(boxes1: Array, boxes2: Array, *, box_format: str = "xyxy") -> Array:
     -------
     array, shape (N, M)
         float32 for half inputs, otherwise ``boxes1``'s dtype.
+
+    References
+    ----------
+    .. [1] M. Everingham, L. Van Gool, C. K. I. Williams, J. Winn, A. Zisserman, "The
+           PASCAL Visual Object Classes (VOC) Challenge", IJCV 88(2), 2010.
+           https://doi.org/10.1007/s11263-009-0275-4
 
     Examples
     --------

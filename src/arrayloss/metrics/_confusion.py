@@ -129,6 +129,12 @@ def confusion_matrix(
     Out-of-range labels or predictions raise ``ValueError`` on eager CPU arrays;
     elsewhere they match no class and are not counted.
 
+    References
+    ----------
+    .. [1] S. V. Stehman, "Selecting and interpreting measures of thematic classification
+           accuracy", Remote Sensing of Environment 62(1), 1997.
+           https://doi.org/10.1016/S0034-4257(97)00083-7
+
     Examples
     --------
     >>> import numpy as np
@@ -245,6 +251,11 @@ _PRF_DOC = r"""{title}
     with no true positive, false positive or false negative are left out of the
     macro mean (scikit-learn's default label set, the union of labels and preds).
 
+    References
+    ----------
+    .. [1] C. J. van Rijsbergen, "Information Retrieval", 2nd ed., Butterworths, 1979,
+           chapter 7.
+
     Examples
     --------
     >>> import numpy as np
@@ -342,6 +353,12 @@ def mean_iou(confusion: Array, *, reduction: str = "mean") -> Array:
     A class absent from labels and predictions has IoU 0 in the ``"none"`` result
     (torchmetrics' ``zero_division=0``) and is left out of the mean, as mmseg's
     ``nanmean`` does, without producing NaN.
+
+    References
+    ----------
+    .. [1] M. Everingham, L. Van Gool, C. K. I. Williams, J. Winn, A. Zisserman, "The
+           PASCAL Visual Object Classes (VOC) Challenge", IJCV 88(2), 2010.
+           https://doi.org/10.1007/s11263-009-0275-4
 
     Examples
     --------
@@ -465,6 +482,13 @@ _OVERLAP_DOC = r"""{title}
     A class absent from both the target and the prediction of a sample scores 1
     (MONAI's ``DiceMetric(ignore_empty=False)`` convention: nothing to find, nothing
     found), never NaN; the mean counts it.
+
+    References
+    ----------
+    .. [1] L. R. Dice, "Measures of the Amount of Ecologic Association Between Species",
+           Ecology 26(3), 1945. https://doi.org/10.2307/1932409
+    .. [2] P. Jaccard, "The distribution of the flora in the alpine zone", New Phytologist
+           11(2), 1912. https://doi.org/10.1111/j.1469-8137.1912.tb05611.x
 
     Examples
     --------
@@ -597,6 +621,11 @@ def false_acceptance_rate(
     array
         Floating scalar; 0 when there are no negatives.
 
+    References
+    ----------
+    .. [1] A. K. Jain, A. Ross, S. Prabhakar, "An introduction to biometric recognition",
+           IEEE TCSVT 14(1), 2004. https://doi.org/10.1109/TCSVT.2003.818349
+
     Examples
     --------
     >>> import numpy as np
@@ -629,6 +658,11 @@ def false_rejection_rate(
     -------
     array
         Floating scalar; 0 when there are no positives.
+
+    References
+    ----------
+    .. [1] A. K. Jain, A. Ross, S. Prabhakar, "An introduction to biometric recognition",
+           IEEE TCSVT 14(1), 2004. https://doi.org/10.1109/TCSVT.2003.818349
 
     Examples
     --------

@@ -833,11 +833,11 @@ def _multilabel_nhwc(rng: np.random.Generator) -> Data:
 
 
 def _transform(rng: np.random.Generator) -> Data:
-    # InverseForm takes one array; the second positional slot carries nothing
+    # InverseForm takes one array: no target
     import numpy as np
 
     theta = np.eye(3) + 0.3 * rng.normal(size=(4, 3, 3))
-    return theta, np.zeros(()), {"weights": rng.uniform(0.5, 2.0, size=(4,))}
+    return theta, None, {"weights": rng.uniform(0.5, 2.0, size=(4,))}
 
 
 LOSSES: tuple[LossInfo, ...] = (

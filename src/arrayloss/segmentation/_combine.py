@@ -118,6 +118,12 @@ def combine(*terms: tuple[Callable[..., Any], float]) -> Combined:
     every backend its terms support. ``weights`` is routed like any keyword, so it
     must broadcast against every receiving term's ``"none"`` shape.
 
+    References
+    ----------
+    .. [1] R. Azad, M. Heidary, K. Yilmaz, M. Hüttemann, S. Karimijafarbigloo, Y. Wu,
+           A. Schmeink, D. Merhof, "Loss Functions in the Era of Semantic Segmentation: A
+           Survey and Outlook", 2023. https://arxiv.org/abs/2312.05391
+
     Examples
     --------
     >>> import numpy as np
