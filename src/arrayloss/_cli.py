@@ -12,6 +12,7 @@ import argparse
 import importlib
 import importlib.util
 import math
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -305,9 +306,16 @@ def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     rows = [["loss", "family", "description", "paper"]]
     rows += [[i.name, i.family, i.description, i.citation] for i in losses]
-    _fit(rows, shutil.get_terminal_size((100, 24)).columns)
+    _fit(rows, _width(out))
     _table(rows, out)
     return 0
+
+
+def _width(out: TextIO) -> int:
+    """The terminal's width; unlimited when the output is piped and COLUMNS is unset."""
+    if "COLUMNS" not in os.environ and not out.isatty():
+        return 1 << 16  # `arrayloss list | grep ...` sees whole lines
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def _fit(rows: list[list[str]], width: int) -> None:

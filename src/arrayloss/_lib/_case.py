@@ -130,7 +130,9 @@ class LossInfo:
     ``function`` is the public object (its name, docstring and package give the
     name, description, paper and family). ``call`` builds what is actually called
     when that differs (``combine`` is a factory: its cases run the loss it builds).
-    ``returns_state`` marks a loss that returns ``(loss, new_state)``.
+    ``returns_state`` marks a loss that returns ``(loss, new_state)``; ``static`` names
+    the numeric keyword arguments that must stay Python values (they set shapes or
+    branches), which the hyperparameter suite then does not trace.
     """
 
     function: Callable[..., Any]
@@ -139,6 +141,7 @@ class LossInfo:
     bench: Bench | None = None
     call: Callable[[], Callable[..., Any]] | None = field(default=None, compare=False)
     returns_state: bool = False
+    static: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

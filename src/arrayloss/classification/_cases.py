@@ -12,10 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-
-if TYPE_CHECKING:
-    import numpy as np
-
 from . import (
     binary_cross_entropy,
     binary_focal_loss,
@@ -34,6 +30,9 @@ from . import (
     squared_hinge_loss,
     symmetric_cross_entropy,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _cross_entropy_cases() -> list[Case]:

@@ -12,10 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-
-if TYPE_CHECKING:
-    import numpy as np
-
 from . import (
     alpha_iou_loss,
     box_area,
@@ -31,6 +27,9 @@ from . import (
     siou_loss,
     wise_iou_loss,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _box_pair(seed: int, n: int = 6) -> tuple[Any, Any]:

@@ -13,10 +13,6 @@ import math
 from typing import TYPE_CHECKING
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-
-if TYPE_CHECKING:
-    import numpy as np
-
 from . import (
     barron_loss,
     cauchy_loss,
@@ -36,6 +32,9 @@ from . import (
     welsch_loss,
     wing_loss,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _mse_cases() -> list[Case]:
