@@ -4,7 +4,7 @@ Build with ``sphinx-build -W -b html docs docs/_build/html``. Only Sphinx's own
 extensions and theme are used: no dependency beyond Sphinx and the package.
 
 The API reference lists every name of ``arrayloss.__all__``, grouped by the family
-the catalogue (``arrayloss._catalogue``) gives it. The grouping and one page per
+the registry (``arrayloss._registry``) gives it. The grouping and one page per
 function are written here, into ``docs/api/generated/`` (not tracked), each time
 the docs are built, so a new loss appears without editing the docs.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import arrayloss
-from arrayloss import _catalogue
+from arrayloss import _registry
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,8 +61,8 @@ GENERATED = HERE / "api" / "generated"
 def api_sections() -> list[tuple[str, list[str]]]:
     """``(title, names)`` for every family, then the public names the catalogue lacks."""
     public = list(arrayloss.__all__)
-    groups: dict[str, list[str]] = {family: [] for family in _catalogue.FAMILIES}
-    for info in _catalogue.LOSSES:
+    groups: dict[str, list[str]] = {family: [] for family in _registry.FAMILIES}
+    for info in _registry.LOSSES:
         if info.name in public:
             groups.setdefault(info.family, []).append(info.name)
     listed = {name for names in groups.values() for name in names}
