@@ -37,13 +37,56 @@ __all__ = [
     "values_readable",
 ]
 
-is_numpy_namespace = _aac.is_numpy_namespace
-is_torch_namespace = _aac.is_torch_namespace
-is_jax_namespace = _aac.is_jax_namespace
-is_cupy_namespace = _aac.is_cupy_namespace
-is_dask_namespace = _aac.is_dask_namespace
-is_strict_namespace = _aac.is_array_api_strict_namespace
-is_array = _aac.is_array_api_obj
+# The namespace predicates compare module names, as array-api-compat's do, but without
+# its functools.lru_cache wrappers: torch.compile warns once for every cached helper
+# it traces through. They are cheap string tests either way.
+_NUMPY = frozenset({"numpy", "array_api_compat.numpy"})
+_TORCH = frozenset({"torch", "array_api_compat.torch"})
+_JAX = frozenset({"jax.numpy", "jax.experimental.array_api"})
+_CUPY = frozenset({"cupy", "array_api_compat.cupy"})
+_DASK = frozenset({"dask.array", "array_api_compat.dask.array"})
+
+
+def is_numpy_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is NumPy (itself or array-api-compat's wrapper)."""
+    return xp.__name__ in _NUMPY
+
+
+def is_torch_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is PyTorch (itself or array-api-compat's wrapper)."""
+    return xp.__name__ in _TORCH
+
+
+def is_jax_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is ``jax.numpy``."""
+    return xp.__name__ in _JAX
+
+
+def is_cupy_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is CuPy (itself or array-api-compat's wrapper)."""
+    return xp.__name__ in _CUPY
+
+
+def is_dask_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is Dask's array module (itself or array-api-compat's wrapper)."""
+    return xp.__name__ in _DASK
+
+
+def is_strict_namespace(xp: Namespace) -> bool:
+    """Whether ``xp`` is array-api-strict."""
+    return xp.__name__ == "array_api_strict"
+
+
+def is_array(x: object) -> bool:
+    """Whether ``x`` is an array of a supported library (a tracer included)."""
+    if isinstance(x, _NOT_ARRAYS):
+        return False  # Python values (hyperparameters, options) need no library lookup
+    if _known_namespace(type(x)) is not None:
+        return True
+    return bool(_aac.is_array_api_obj(x))
+
+
+_NOT_ARRAYS = (int, float, complex, str, bytes, list, tuple, dict, type(None))
 
 
 def library_name(x: object) -> str:
@@ -82,9 +125,14 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
     if len(kinds) == 1 and all(arrays.get(k) is not None for k in required):
         # one array type: its namespace was resolved before (the per-call cost of
         # the overhead probes was ~7 us here; array_api_compat re-derives it each time)
-        cached = _NAMESPACE_CACHE.get(next(iter(kinds)))
+        kind = next(iter(kinds))
+        cached = _NAMESPACE_CACHE.get(kind)
         if cached is not None:
             return cached
+        known = _known_namespace(kind)
+        if known is not None:
+            _NAMESPACE_CACHE[kind] = known
+            return known
     present = {k: a for k, a in arrays.items() if a is not None or k in required}
     for name, a in present.items():
         if not is_array(a):
@@ -92,6 +140,11 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
                 f"{name} must be an array (NumPy, PyTorch, JAX, CuPy, Dask or any Array "
                 f"API library), got {type(a).__module__}.{type(a).__qualname__}"
             )
+    known_all = {_known_namespace(type(a)) for a in present.values()}
+    if len(known_all) == 1 and None not in known_all:
+        # several array types of one library (a JAX array and a tracer, a tensor
+        # subclass): no need for array-api-compat's cached type checks either
+        return next(iter(known_all))  # type: ignore[return-value]
     try:
         xp = _aac.array_namespace(*present.values())
     except TypeError:
@@ -109,6 +162,40 @@ def array_namespace(*, required: tuple[str, ...] = (), **arrays: object) -> Name
     return xp
 
 
+def _known_namespace(kind: type) -> Namespace | None:
+    """The namespace of a torch/NumPy/CuPy/JAX array type, or ``None`` for the others.
+
+    The same modules ``array_api_compat.array_namespace`` returns, found with import
+    statements only: array-api-compat's type checks are ``functools.lru_cache``-wrapped,
+    and ``torch.compile`` warns once per cached helper it traces through (25 warnings
+    on a first compiled call). The modules are imported by now: the caller holds an
+    array of that library.
+    """
+    if _subclass(kind, "torch", "Tensor"):
+        from array_api_compat import torch as torch_xp
+
+        return torch_xp
+    if _subclass(kind, "numpy", "ndarray"):
+        from array_api_compat import numpy as numpy_xp
+
+        return numpy_xp
+    if _subclass(kind, "jax", "Array") or _subclass(kind, "jax.core", "Tracer"):
+        import jax.numpy as jnp
+
+        return jnp
+    if _subclass(kind, "cupy", "ndarray"):  # pragma: no cover - needs a GPU
+        from array_api_compat import cupy as cupy_xp
+
+        return cupy_xp
+    return None
+
+
+def _subclass(kind: type, module: str, name: str) -> bool:
+    owner = sys.modules.get(module)
+    base = getattr(owner, name, None)
+    return isinstance(base, type) and issubclass(kind, base)
+
+
 def array_or_none(value: object) -> Array | None:
     """``value`` if it is an array, else ``None``: for options that take an array or
     a Python value (class weights as a list, ``pos_weight`` as a float), so that only
@@ -118,6 +205,8 @@ def array_or_none(value: object) -> Array | None:
 
 def device_of(x: Array) -> Any:
     """Return the device of ``x`` in the form its namespace's creation functions accept."""
+    if _subclass(type(x), "torch", "Tensor"):
+        return x.device  # array-api-compat's device() runs cached type checks first
     return _aac.device(x)
 
 

@@ -294,6 +294,17 @@ def take_along_axis(x: Array, index: Array, axis: int, *, xp: Namespace) -> Arra
     return xp.squeeze(picked, axis=axis)
 
 
+def cumulative_sum(x: Array, axis: int, *, xp: Namespace) -> Array:
+    """Running sum along ``axis``: ``torch.cumsum`` natively, the standard's elsewhere.
+
+    array-api-compat's torch ``cumulative_sum`` re-resolves the namespace through its
+    cached helpers on every call, which ``torch.compile`` warns about.
+    """
+    if is_torch_namespace(xp):
+        return torch_module().cumsum(x, dim=axis)
+    return xp.cumulative_sum(x, axis=axis)
+
+
 def one_hot(labels: Array, num_classes: int, axis: int, *, dtype: Any, xp: Namespace) -> Array:
     """One-hot encoding of integer ``labels`` with the class axis inserted at ``axis``.
 

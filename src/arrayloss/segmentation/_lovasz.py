@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._lib._compat import Array, Namespace, array_namespace, device_of, is_dask_namespace
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
-from .._lib._special import one_hot, softmax, stop_gradient
+from .._lib._special import cumulative_sum, one_hot, softmax, stop_gradient
 from .._lib._targets import class_target, poison
 from .._lib._validation import (
     check_choice,
@@ -51,9 +51,9 @@ def _lovasz_rows(
     e = xp.reshape(xp.take(xp.reshape(errors, (-1,)), flat, axis=0), (rows, p))
     g = xp.reshape(xp.take(xp.reshape(target, (-1,)), flat, axis=0), (rows, p))
     total = xp.sum(g, axis=1, keepdims=True)
-    intersection = total - xp.cumulative_sum(g, axis=1)
+    intersection = total - cumulative_sum(g, axis=1, xp=xp)
     # union >= 1 at every prefix (the first element adds 1 to G or to cumsum(1 - g))
-    union = total + xp.cumulative_sum(1.0 - g, axis=1)
+    union = total + cumulative_sum(1.0 - g, axis=1, xp=xp)
     jaccard = 1.0 - intersection / union
     grad = xp.concat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], axis=1)
     return e, grad
