@@ -23,7 +23,7 @@ from typing import Any
 
 from ._compat import Array, Namespace, device_of, is_array, library_name, values_readable
 from ._dtypes import is_floating, is_integer
-from ._validation import check_number
+from ._validation import check_number, require_static
 
 __all__ = [
     "Hyper",
@@ -37,16 +37,6 @@ __all__ = [
 
 #: A checked continuous hyperparameter: a Python float or a 0-d array.
 Hyper = float | Array
-
-
-def require_static(value: object, name: str) -> None:
-    """``TypeError`` if an array (a tracer, a tensor) reaches a static hyperparameter."""
-    if is_array(value):
-        raise TypeError(
-            f"{name} must be static (a Python value), got a {library_name(value)} array "
-            f"{type(value).__name__}: it changes shapes or control flow, so it cannot be "
-            f"traced; under jax.jit pass it in static_argnames (or close over it)"
-        )
 
 
 def continuous(

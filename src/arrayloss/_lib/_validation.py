@@ -13,7 +13,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ._compat import Array, Namespace, device_of, is_torch_namespace, values_readable
+from ._compat import (
+    Array,
+    Namespace,
+    device_of,
+    is_array,
+    is_torch_namespace,
+    library_name,
+    values_readable,
+)
 from ._dtypes import is_floating, is_integer
 
 __all__ = [
@@ -23,11 +31,23 @@ __all__ = [
     "check_number",
     "check_same_shape",
     "normalize_axis",
+    "require_static",
 ]
 
 
+def require_static(value: object, name: str) -> None:
+    """``TypeError`` if an array (a tracer, a tensor) reaches a static hyperparameter."""
+    if is_array(value):
+        raise TypeError(
+            f"{name} must be static (a Python value), got a {library_name(value)} array "
+            f"{type(value).__name__}: it changes shapes or control flow, so it cannot be "
+            f"traced; under jax.jit pass it in static_argnames (or close over it)"
+        )
+
+
 def check_choice(value: object, name: str, allowed: Sequence[object]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed``."""
+    """Raise ``ValueError`` unless ``value`` is one of ``allowed`` (a Python value)."""
+    require_static(value, name)
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {options}; got {value!r}")
@@ -63,6 +83,7 @@ def check_number(
 
 def normalize_axis(axis: object, ndim: int, name: str = "axis") -> int:
     """Return ``axis`` as a non-negative index into an array of rank ``ndim``."""
+    require_static(axis, name)
     if isinstance(axis, bool) or not isinstance(axis, int):
         raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
     if not -ndim <= axis < ndim:
