@@ -124,9 +124,24 @@ def class_weight_vector(
     xp: Namespace,
     name: str = "class_weights",
 ) -> Array | None:
-    """``class_weights`` as a ``(num_classes,)`` array in ``like``'s dtype and device."""
+    """``class_weights`` as a ``(num_classes,)`` array in ``like``'s dtype and device.
+
+    A string here is a mode the caller does not support (``"balanced"`` is computed
+    from the labels by the cross-entropy family only): a ``ValueError`` naming it.
+    """
     if class_weights is None:
         return None
+    if isinstance(class_weights, str):
+        raise ValueError(
+            f"{name}={class_weights!r} is not supported by this loss; pass one weight per "
+            f"class (a sequence or array of {num_classes} numbers), e.g. from "
+            f"class_weights_from_counts(counts, method='balanced')"
+        )
+    if isinstance(class_weights, int | float):  # bool is an int
+        raise TypeError(
+            f"{name} must be a sequence or array of {num_classes} weights, one per class, "
+            f"got {type(class_weights).__name__}"
+        )
     if not hasattr(class_weights, "shape"):
         class_weights = xp.asarray(class_weights, dtype=like.dtype, device=device_of(like))
     if not (is_floating(class_weights, xp) or is_integer(class_weights, xp)):

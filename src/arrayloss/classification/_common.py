@@ -4,9 +4,10 @@ softmax inputs, class weights, binary targets and the log-space focal pieces.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of
+from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import (
@@ -169,7 +170,25 @@ def _binary_targets(
         )
     check_same_shape(logits, labels, "logits", "labels")
     check_weights(weights, tuple(logits.shape), xp)
-    return cast(logits, dtype, xp), cast(labels, dtype, xp), xp, reduction
+    target = cast(labels, dtype, xp)
+    if is_integer(labels, xp):
+        target = _binary_integer_labels(labels, target, xp)
+    return cast(logits, dtype, xp), target, xp, reduction
+
+
+def _binary_integer_labels(labels: Array, target: Array, xp: Namespace) -> Array:
+    """Integer binary labels are 0 or 1: another value is a ``ValueError`` where the
+    values can be read, and a NaN target (so a NaN loss) where they cannot."""
+    invalid = (labels != 0) & (labels != 1)
+    if values_readable(labels, xp):
+        if math.prod(int(n) for n in labels.shape) and bool(xp.any(invalid)):
+            raise ValueError(
+                f"labels of a binary loss must be 0 or 1 when they are integers (floating "
+                f"labels may be probabilities in [0, 1]); got values from "
+                f"{int(xp.min(labels))} to {int(xp.max(labels))}"
+            )
+        return target
+    return poison(target, invalid, xp)
 
 
 def _clamped_log(p: Array, xp: Namespace) -> Array:

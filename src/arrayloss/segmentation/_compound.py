@@ -586,7 +586,10 @@ def exp_log_loss(
         positive = counts > zero
         total = xp.sum(counts)
         # double where: an absent class (f = 0) must not give inf, nor a NaN gradient
-        cw = xp.where(positive, xp.sqrt(total / xp.where(positive, counts, total)), zero)
+        safe = xp.where(
+            positive, counts, xp.ones((), dtype=counts.dtype, device=device_of(counts))
+        )
+        cw = xp.where(positive, xp.sqrt(total / safe), zero)
     shape = [1] * target.ndim
     shape[ax] = int(cw.shape[0])
     w_pos = xp.sum(target * xp.reshape(cw, tuple(shape)), axis=ax)

@@ -6,6 +6,8 @@ per sample (``"none"`` -> ``(N,)``), the classes being combined inside the ratio
 
 from __future__ import annotations
 
+import math
+
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, is_floating, is_integer
 from .._lib._reduction import check_weights, reduce_loss
@@ -280,8 +282,9 @@ def generalized_wasserstein_dice_loss(
     # class axis last, positions flattened: (N, S, C)
     # permute_dims, not moveaxis: torch.func.vmap has no batching rule for moveaxis
     order = (*[d for d in range(p.ndim) if d != ax], ax)
-    p = xp.reshape(xp.permute_dims(p, order), (n, -1, c))
-    g = xp.reshape(xp.permute_dims(g, order), (n, -1, c))
+    s = math.prod(int(p.shape[d]) for d in order[1:-1])  # not -1: N may be 0
+    p = xp.reshape(xp.permute_dims(p, order), (n, s, c))
+    g = xp.reshape(xp.permute_dims(g, order), (n, s, c))
     # W_s = sum_c M[y_s, c] p_sc, with the one-hot g selecting the row M[y_s]; 0 if ignored
     dist = xp.sum(xp.matmul(g, m) * p, axis=-1)
     axes = (0, 1) if batch_dice else (1,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .._lib._compat import Array, Namespace, array_namespace, device_of, is_dask_namespace
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
@@ -177,9 +179,10 @@ def lovasz_softmax_loss(
         g = target.values
     # (N, C, P): classes second, pixels flattened last
     perm = (0, ax, *[d for d in range(1, logits.ndim) if d != ax])
-    probs = xp.reshape(xp.permute_dims(probs, perm), (n, c, -1))
-    g = xp.reshape(xp.permute_dims(g, perm), (n, c, -1))
-    p = int(g.shape[2])
+    # explicit sizes, not -1: an empty batch has no size to infer
+    p = math.prod(int(logits.shape[d]) for d in perm[2:])
+    probs = xp.reshape(xp.permute_dims(probs, perm), (n, c, p))
+    g = xp.reshape(xp.permute_dims(g, perm), (n, c, p))
     if keep is not None:
         keep = xp.reshape(xp.permute_dims(xp.broadcast_to(keep, logits.shape), perm), (n, c, p))
     if not per_image:
@@ -188,15 +191,15 @@ def lovasz_softmax_loss(
         g = xp.reshape(xp.permute_dims(g, (1, 0, 2)), (1, c, n * p))
         if keep is not None:
             keep = xp.reshape(xp.permute_dims(keep, (1, 0, 2)), (1, c, n * p))
-    rows = int(g.shape[0]) * c
+    rows, width = int(g.shape[0]) * c, int(g.shape[2])
     errors = xp.abs(g - probs)
     e, grad = _lovasz_rows(
-        xp.reshape(errors, (rows, -1)),
-        xp.reshape(g, (rows, -1)),
-        None if keep is None else xp.reshape(keep, (rows, -1)),
+        xp.reshape(errors, (rows, width)),
+        xp.reshape(g, (rows, width)),
+        None if keep is None else xp.reshape(keep, (rows, width)),
         xp,
     )
-    loss = xp.reshape(xp.sum(e * grad, axis=1), (-1, c))
+    loss = xp.reshape(xp.sum(e * grad, axis=1), (int(g.shape[0]), c))
     one = xp.ones((), dtype=dtype, device=dev)
     zero = xp.zeros((), dtype=dtype, device=dev)
     if classes == "present":
@@ -320,9 +323,11 @@ def lovasz_hinge_loss(
         )
     n = int(logits.shape[0])
     rows = n if per_image else 1
-    x = xp.reshape(logits, (rows, -1))
-    g = xp.reshape(g, (rows, -1))
-    k = None if keep is None else xp.reshape(keep, (rows, -1))
+    # explicit sizes, not -1: an empty batch has no size to infer
+    width = math.prod(int(d) for d in logits.shape[1:]) * (1 if per_image else n)
+    x = xp.reshape(logits, (rows, width))
+    g = xp.reshape(g, (rows, width))
+    k = None if keep is None else xp.reshape(keep, (rows, width))
     errors = 1.0 - x * (2.0 * g - 1.0)
     e, grad = _lovasz_rows(errors, g, k, xp)
     zero = xp.zeros((), dtype=dtype, device=device_of(logits))

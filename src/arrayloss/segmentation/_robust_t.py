@@ -156,11 +156,12 @@ def robust_t_loss(
     if keep is not None:
         sq = xp.where(keep, sq, zero)
     n = int(logits.shape[0])
-    sq = xp.reshape(sq, (n, -1))
+    width = math.prod(int(d) for d in logits.shape[1:])  # not -1: N may be 0
+    sq = xp.reshape(sq, (n, width))
     if keep is None:
         d = xp.full((n,), float(sq.shape[1]), dtype=dtype, device=dev)
     else:
-        d = xp.sum(cast(xp.reshape(keep, (n, -1)), dtype, xp), axis=1)
+        d = xp.sum(cast(xp.reshape(keep, (n, width)), dtype, xp), axis=1)
     delta = xp.sum(sq, axis=1)
     # the Student-t NLL with Sigma = I; log1p for a small Mahalanobis term
     loss = (
