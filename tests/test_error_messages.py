@@ -1,10 +1,11 @@
 """Exact error messages for the most used losses (CONVENTIONS section 9).
 
 The registry-driven suite (``test_errors.py``) gives every loss the generic bad
-inputs; this file pins the wording for the first seven losses. Every case runs on NumPy, torch and JAX (eager), checks the exception type *exactly*
-(no AssertionError, IndexError, AttributeError, backend-internal error or a backend
-subclass of TypeError escapes) and matches the message: the argument's name, what was
-given and what is allowed.
+inputs; this file pins the wording for the first seven losses. Every case runs on
+NumPy, torch and JAX (eager), checks the exception type *exactly* (no AssertionError,
+IndexError, AttributeError, backend-internal error or a backend subclass of TypeError
+escapes) and matches the message: the argument's name, what was given and what is
+allowed.
 """
 
 from __future__ import annotations

@@ -315,4 +315,5 @@ def test_empty_batch_is_zero_or_a_clear_error(info: LossInfo, lib: str) -> None:
     value = np.asarray(out.detach() if hasattr(out, "detach") else out, dtype=np.float64)
     assert np.all(np.isfinite(value)), value
     if "reduction" in params and info.family != "metrics":
-        assert value.shape == () and value == 0.0, value
+        assert value.shape == (), value.shape
+        assert value == 0.0, value
