@@ -28,6 +28,7 @@ from ._validation import check_number, require_static
 __all__ = [
     "Hyper",
     "continuous",
+    "hyper_array",
     "hyper_exp",
     "hyper_log",
     "hyper_sqrt",
@@ -91,6 +92,14 @@ def continuous(
     out = arr if arr.dtype == like.dtype else xp.astype(arr, like.dtype)
     dev = device_of(like)
     return out if str(device_of(out)) == str(dev) else xp.asarray(out, device=dev)
+
+
+def hyper_array(value: Hyper, like: Array, xp: Namespace) -> Array:
+    """A checked hyperparameter as a 0-d array in ``like``'s dtype and device (for
+    ``minimum``, ``maximum``, ``where``: the standard's functions take arrays)."""
+    if isinstance(value, float):
+        return xp.full((), value, dtype=like.dtype, device=device_of(like))
+    return value
 
 
 def is_hyper_array(value: Hyper) -> bool:

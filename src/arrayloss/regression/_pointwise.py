@@ -7,13 +7,13 @@ import math
 from .._lib._compat import (
     Array,
     Namespace,
-    array_namespace,
     array_or_none,
     device_of,
     values_readable,
 )
 from .._lib._dtypes import cast, is_floating, is_integer
 from .._lib._fused import fused_pointwise
+from .._lib._hyper import continuous, hyper_array
 from .._lib._inputs import pointwise_inputs
 from .._lib._reduction import reduce_loss
 from .._lib._special import stop_gradient
@@ -139,14 +139,17 @@ def huber_loss(
     >>> al.huber_loss(np.array([0.0, 0.0]), np.array([0.5, 3.0]), reduction="none")
     array([0.125, 2.5  ])
     """
-    delta = check_number(delta, "delta", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
-    fused = fused_pointwise("huber", preds, targets, delta, xp=xp)
-    if fused is not None:  # the backend's one-kernel form of the same piecewise loss
-        return reduce_loss(fused, reduction, xp=xp, weights=weights)
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, delta=delta
+    )
+    delta = continuous(delta, "delta", preds, xp, low=0.0, low_inclusive=False)
+    if isinstance(delta, float):  # the fused kernel takes a Python number
+        fused = fused_pointwise("huber", preds, targets, delta, xp=xp)
+        if fused is not None:  # the backend's one-kernel form of the same piecewise loss
+            return reduce_loss(fused, reduction, xp=xp, weights=weights)
     abs_diff = xp.abs(preds - targets)
     # q = min(|d|, delta): 0.5 q^2 + delta (|d| - q) is both branches in one formula
-    quadratic = xp.minimum(abs_diff, xp.full_like(abs_diff, delta))
+    quadratic = xp.minimum(abs_diff, hyper_array(delta, abs_diff, xp))
     loss = 0.5 * quadratic * quadratic + delta * (abs_diff - quadratic)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
@@ -273,19 +276,26 @@ def smooth_l1_loss(
     >>> al.smooth_l1_loss(np.array([0.0, 0.0]), np.array([0.5, 3.0]), reduction="none")
     array([0.125, 2.5  ])
     """
-    beta = check_number(beta, "beta", low=0.0)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
-    if beta >= float(xp.finfo(preds.dtype).smallest_normal):
-        # beta > 0 here: torch's own beta = 0 branch has a NaN gradient (pytorch #96813)
-        fused = fused_pointwise("smooth_l1", preds, targets, beta, xp=xp)
-        if fused is not None:  # the backend's one-kernel form of the same piecewise loss
-            return reduce_loss(fused, reduction, xp=xp, weights=weights)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction, beta=beta)
+    beta = continuous(beta, "beta", preds, xp, low=0.0)
+    tiny = float(xp.finfo(preds.dtype).smallest_normal)
+    if isinstance(beta, float):
+        if beta >= tiny:
+            # beta > 0 here: torch's own beta = 0 branch has a NaN gradient (pytorch #96813)
+            fused = fused_pointwise("smooth_l1", preds, targets, beta, xp=xp)
+            if fused is not None:  # the backend's one-kernel form of the same piecewise loss
+                return reduce_loss(fused, reduction, xp=xp, weights=weights)
+        else:
+            return reduce_loss(xp.abs(preds - targets), reduction, xp=xp, weights=weights)
     abs_diff = xp.abs(preds - targets)
-    if beta < float(xp.finfo(abs_diff.dtype).smallest_normal):
-        return reduce_loss(abs_diff, reduction, xp=xp, weights=weights)
     # q = min(|d|, beta): 0.5 q (q / beta) + (|d| - q) is both branches; q / beta <= 1
-    quadratic = xp.minimum(abs_diff, xp.full_like(abs_diff, beta))
-    loss = 0.5 * quadratic * (quadratic / beta) + (abs_diff - quadratic)
+    b = hyper_array(beta, abs_diff, xp)
+    quadratic = xp.minimum(abs_diff, b)
+    # beta = 0 (possible for an array beta) is the L1 loss: double where, no 0/0
+    positive = b >= tiny
+    safe = xp.where(positive, b, xp.ones_like(b))
+    loss = xp.where(positive, 0.5 * quadratic * (quadratic / safe), 0.0 * quadratic)
+    loss = loss + (abs_diff - quadratic)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
@@ -414,10 +424,19 @@ def quantile_loss(
     ...                  reduction="none")
     array([1.8, 0.2])
     """
-    tau = check_number(
-        quantile, "quantile", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, quantile=quantile
     )
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    tau = continuous(
+        quantile,
+        "quantile",
+        preds,
+        xp,
+        low=0.0,
+        high=1.0,
+        low_inclusive=False,
+        high_inclusive=False,
+    )
     residual = targets - preds
     loss = xp.maximum(tau * residual, (tau - 1.0) * residual)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -546,9 +565,9 @@ def mape_loss(
     ...              reduction="none")
     array([1.0e-01, 1.25e+00, 1.0e+07])
     """
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
-    denominator = xp.maximum(xp.abs(targets), xp.full_like(targets, eps))
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction, eps=eps)
+    eps = continuous(eps, "eps", preds, xp, low=0.0, low_inclusive=False)
+    denominator = xp.maximum(xp.abs(targets), hyper_array(eps, targets, xp))
     loss = xp.abs(preds - targets) / denominator
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
@@ -626,8 +645,8 @@ def poisson_nll_loss(
         raise TypeError(f"log_input must be a bool, got {type(log_input).__name__}")
     if not isinstance(full, bool):
         raise TypeError(f"full must be a bool, got {type(full).__name__}")
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction, eps=eps)
+    eps = continuous(eps, "eps", preds, xp, low=0.0, low_inclusive=False)
     # log_input: lambda = exp(x), so lambda - y log lambda = exp(x) - y x
     loss = xp.exp(preds) - targets * preds if log_input else preds - targets * xp.log(preds + eps)
     if full:
@@ -739,15 +758,10 @@ def gaussian_nll_loss(
     """
     if not isinstance(full, bool):
         raise TypeError(f"full must be a bool, got {type(full).__name__}")
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    xp = array_namespace(
-        preds=preds,
-        targets=targets,
-        var=array_or_none(var),
-        weights=weights,
-        required=("preds", "targets"),
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, var=var, eps=eps
     )
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    eps = continuous(eps, "eps", preds, xp, low=0.0, low_inclusive=False)
     var = _gaussian_var(var, preds, xp)
     negative = var < _zero(var, xp)
     if values_readable(var, xp):
@@ -755,7 +769,7 @@ def gaussian_nll_loss(
         if values_readable(any_negative, xp) and bool(any_negative):
             raise ValueError(f"var must be non-negative, got a minimum of {float(xp.min(var))}")
     # max(var, eps) in value, identity in gradient: torch clamps a copy under no_grad
-    clamped = var + stop_gradient(xp.maximum(var, xp.full_like(var, eps)) - var, xp=xp)
+    clamped = var + stop_gradient(xp.maximum(var, hyper_array(eps, var, xp)) - var, xp=xp)
     diff = preds - targets
     loss = 0.5 * (xp.log(clamped) + diff * diff / clamped)
     if full:

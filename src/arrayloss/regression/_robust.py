@@ -13,6 +13,7 @@ from typing import Any
 
 from .._lib._compat import Array, Namespace, array_or_none, values_readable
 from .._lib._dtypes import cast, constant, is_floating, is_integer
+from .._lib._hyper import Hyper, continuous, hyper_array
 from .._lib._inputs import pointwise_inputs
 from .._lib._reduction import check_weights, reduce_loss
 from .._lib._validation import check_number
@@ -312,8 +313,8 @@ def charbonnier_loss(
     >>> al.charbonnier_loss(x, np.array([0.0, -1.0]), eps=3.0, reduction="none")
     array([0., 2.])
     """
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction, eps=eps)
+    eps = continuous(eps, "eps", preds, xp, low=0.0, low_inclusive=False)
     sq = _scaled_residual(preds, targets, 1.0) ** 2
     # sqrt(x^2 + e^2) - e = x^2 / (sqrt(x^2 + e^2) + e): no cancellation near x = 0; the
     # floor keeps sqrt's gradient finite at x = 0 when e^2 underflows (e < 1e-19 in float32)
@@ -322,8 +323,8 @@ def charbonnier_loss(
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
-def _check_scale(scale: object) -> float:
-    return check_number(scale, "scale", low=0.0, low_inclusive=False)
+def _check_scale(scale: object, preds: Array, xp: Namespace) -> Hyper:
+    return continuous(scale, "scale", preds, xp, low=0.0, low_inclusive=False)
 
 
 def cauchy_loss(
@@ -383,8 +384,10 @@ def cauchy_loss(
     >>> al.cauchy_loss(np.array([0.0, 2.0]), np.zeros(2), scale=1.0, reduction="none")
     array([0.        , 1.09861229])
     """
-    scale = _check_scale(scale)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, scale=scale
+    )
+    scale = _check_scale(scale, preds, xp)
     z = _scaled_residual(preds, targets, scale)
     loss = xp.log1p(0.5 * (z * z))
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -448,8 +451,10 @@ def geman_mcclure_loss(
     >>> al.geman_mcclure_loss(np.array([0.0, 2.0, 6.0]), np.zeros(3), reduction="none")
     array([0. , 1. , 1.8])
     """
-    scale = _check_scale(scale)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, scale=scale
+    )
+    scale = _check_scale(scale, preds, xp)
     z = _scaled_residual(preds, targets, scale)
     sq = z * z
     loss = 2.0 * sq / (sq + 4.0)
@@ -515,8 +520,10 @@ def welsch_loss(
     >>> out  # 1 - exp(-1/2) = 0.3934693...
     array([0.        , 0.39346934])
     """
-    scale = _check_scale(scale)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, scale=scale
+    )
+    scale = _check_scale(scale, preds, xp)
     z = _scaled_residual(preds, targets, scale)
     # 1 - exp(-z^2/2) = -expm1(-z^2/2): no cancellation for small z
     loss = -xp.expm1(-0.5 * (z * z))
@@ -585,8 +592,8 @@ def tukey_biweight_loss(
     >>> al.tukey_biweight_loss(x, np.zeros(3), c=2.0, reduction="none")
     array([0.        , 0.38541667, 0.66666667])
     """
-    c = check_number(c, "c", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction, c=c)
+    c = continuous(c, "c", preds, xp, low=0.0, low_inclusive=False)
     z = _scaled_residual(preds, targets, c)
     # 1 - (1 - v)^3 = v (3 - 3v + v^2); v clamped at 1 makes the tail constant
     v = xp.minimum(z * z, constant(1.0, z, xp))
@@ -659,11 +666,13 @@ def wing_loss(
     >>> al.wing_loss(x, np.zeros(3), reduction="none")
     array([ 0.        ,  3.4657359 , 12.98947636])
     """
-    width = check_number(width, "width", low=0.0, low_inclusive=False)
-    curvature = check_number(curvature, "curvature", low=0.0, low_inclusive=False)
-    preds, targets, xp, reduction = pointwise_inputs(preds, targets, weights, reduction)
+    preds, targets, xp, reduction = pointwise_inputs(
+        preds, targets, weights, reduction, width=width, curvature=curvature
+    )
+    width = continuous(width, "width", preds, xp, low=0.0, low_inclusive=False)
+    curvature = continuous(curvature, "curvature", preds, xp, low=0.0, low_inclusive=False)
     a = xp.abs(_scaled_residual(preds, targets, 1.0))
-    w = constant(width, a, xp)
+    w = hyper_array(width, a, xp)
     # w log1p(min(a, w)/eps) + max(a - w, 0) is both pieces: a - w + w ln(1 + w/eps) = a - C
     loss = width * xp.log1p(xp.minimum(a, w) / curvature) + xp.maximum(a - w, xp.zeros_like(a))
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
