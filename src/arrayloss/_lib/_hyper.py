@@ -21,8 +21,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._compat import Array, Namespace, device_of, is_array, library_name, values_readable
+from ._compat import (
+    Array,
+    Namespace,
+    device_of,
+    is_array,
+    is_torch_namespace,
+    library_name,
+    values_readable,
+)
 from ._dtypes import is_floating, is_integer
+from ._special import stop_gradient
 from ._validation import check_number, require_static
 
 __all__ = [
@@ -82,7 +91,7 @@ def continuous(
         raise TypeError(f"{name} must be a real number, got an array of dtype {arr.dtype}")
     if values_readable(arr, xp):
         check_number(
-            float(arr),
+            float(stop_gradient(arr, xp=xp)),  # no "requires_grad to scalar" warning
             name,
             low=low,
             high=high,
@@ -90,8 +99,10 @@ def continuous(
             high_inclusive=high_inclusive,
         )
     out = arr if arr.dtype == like.dtype else xp.astype(arr, like.dtype)
+    if not is_torch_namespace(xp):
+        return out  # JAX places (and batches, under vmap) by itself; NumPy has one device
     dev = device_of(like)
-    return out if str(device_of(out)) == str(dev) else xp.asarray(out, device=dev)
+    return out if out.device == dev else out.to(dev)
 
 
 def hyper_array(value: Hyper, like: Array, xp: Namespace) -> Array:

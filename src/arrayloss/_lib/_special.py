@@ -323,7 +323,7 @@ def one_hot(labels: Array, num_classes: int, axis: int, *, dtype: Any, xp: Names
     return hot if dtype == xp.bool else xp.astype(hot, dtype)
 
 
-def safe_power(x: Array, exponent: float, *, xp: Namespace) -> Array:
+def safe_power(x: Array, exponent: float | Array, *, xp: Namespace) -> Array:
     """``x ** exponent`` for ``x >= 0``, with gradient 0 (not inf or NaN) at ``x = 0``.
 
     ``d x^g / dx = g x^(g-1)`` is infinite at 0 for ``g < 1``; a double ``where``
@@ -332,8 +332,15 @@ def safe_power(x: Array, exponent: float, *, xp: Namespace) -> Array:
     rounding below 0 of a quantity that cannot be negative) counts as 0. A NaN
     stays NaN.
     Exponents 1 and 2 (focal's default) are plain products: one operation, and their
-    gradient at 0 is already finite.
+    gradient at 0 is already finite. An array exponent (a traced or learned gamma)
+    takes the general form, with ``0 ** 0 = 1`` chosen by a ``where``.
     """
+    if not isinstance(exponent, float | int):
+        positive = xp.logical_not(x <= 0)
+        one = xp.ones((), dtype=x.dtype, device=device_of(x))
+        zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
+        at_zero = xp.where(exponent == 0, one, zero)
+        return xp.where(positive, xp.where(positive, x, one) ** exponent, at_zero)
     if exponent == 1.0:
         return x
     if exponent == 2.0:

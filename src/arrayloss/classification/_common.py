@@ -9,6 +9,7 @@ from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from .._lib._hyper import Hyper
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import (
     log_sigmoid,
@@ -71,7 +72,7 @@ def _index_loss(
     cw: Array | None,
     alpha: Array | None,
     smooth: Array | None,
-    eps: float,
+    eps: Hyper,
     weights: Array | None,
     reduction: str,
     xp: Namespace,
@@ -96,7 +97,7 @@ def _index_loss(
         label_weight = xp.reshape(xp.take(cw, flat, axis=0), shape)
         if not weighted:  # weighted: loss_y already carries w_y (a fused kernel's)
             loss = label_weight * loss
-    if eps > 0.0 and smooth is not None:
+    if smooth is not None and (not isinstance(eps, float) or eps > 0.0):
         loss = (1.0 - eps) * loss + eps * smooth
     loss = poison(loss, target.invalid, xp)
     if label_weight is None:
@@ -207,7 +208,7 @@ def _log_probs(logits: Array, from_logits: bool, xp: Namespace) -> tuple[Array, 
     return _clamped_log(logits, xp), _clamped_log(1.0 - logits, xp)
 
 
-def _focal_term(z: Array, gamma: float, xp: Namespace, lam: float = 1.0) -> Array:
+def _focal_term(z: Array, gamma: Hyper, xp: Namespace, lam: Hyper = 1.0) -> Array:
     """``(lam - p)^gamma * (-log p)`` from the log-odds against, ``z = log((1 - p) / p)``.
 
     ``-log p = softplus(z)`` and ``log(1 - p) = log_sigmoid(z)``: both accurate when
@@ -215,12 +216,19 @@ def _focal_term(z: Array, gamma: float, xp: Namespace, lam: float = 1.0) -> Arra
     gradient for any ``gamma`` (the textbook form is NaN for gamma < 1 there).
     """
     nll = softplus(z, xp=xp)
-    if gamma == 0.0:
+    if isinstance(gamma, float) and gamma == 0.0:
         return nll  # cross-entropy; also avoids exp(0 * -inf) = NaN
-    if lam == 1.0:
+    if isinstance(lam, float) and lam == 1.0:
         return xp.exp(gamma * log_sigmoid(z, xp=xp)) * nll
-    # lam - p = (lam - 1) + sigmoid(z) >= lam - 1 > 0: log finite, gradient finite
-    return xp.exp(gamma * xp.log((lam - 1.0) + sigmoid(z, xp=xp))) * nll
+    if isinstance(lam, float):
+        # lam - p = (lam - 1) + sigmoid(z) >= lam - 1 > 0: log finite, gradient finite
+        return xp.exp(gamma * xp.log((lam - 1.0) + sigmoid(z, xp=xp))) * nll
+    # an array lam may be exactly 1: there log(1 - p) must stay log_sigmoid(z), whose
+    # gradient is finite where sigmoid(z) underflows (double where, no log(0))
+    above = lam > 1.0
+    shifted = xp.where(above, (lam - 1.0) + sigmoid(z, xp=xp), xp.ones_like(z))
+    log_modulator = xp.where(above, xp.log(shifted), log_sigmoid(z, xp=xp))
+    return xp.exp(gamma * log_modulator) * nll
 
 
 def _logsumexp_excluding(logits: Array, excluded: Array, ax: int, xp: Namespace) -> Array:
@@ -269,3 +277,11 @@ def _log_or_neg_inf(x: Array, xp: Namespace) -> Array:
     safe = xp.where(positive, x, xp.ones((), dtype=x.dtype, device=device_of(x)))
     neg_inf = xp.full((), -float("inf"), dtype=x.dtype, device=device_of(x))
     return xp.where(positive, xp.log(safe), neg_inf)
+
+
+def _times_log(p: Array, log_q: Array, xp: Namespace) -> Array:
+    """``p log q`` with ``0 log 0 = 0``: a target of 0 on a -inf (masked) logit is 0,
+    not NaN, in value and gradient (double where; optax's safe softmax CE agrees)."""
+    zero = xp.zeros((), dtype=p.dtype, device=device_of(p))
+    present = p != 0
+    return xp.where(present, p * xp.where(present, log_q, zero), zero)

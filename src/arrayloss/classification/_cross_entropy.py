@@ -8,6 +8,7 @@ from typing import Any
 from .._lib._compat import Array, Namespace, array_or_none, device_of
 from .._lib._dtypes import cast
 from .._lib._fused import fused_binary_cross_entropy, fused_cross_entropy
+from .._lib._hyper import continuous
 from .._lib._reduction import check_weights, reduce_loss
 from .._lib._special import (
     log_softmax,
@@ -19,7 +20,14 @@ from .._lib._targets import (
     poison,
 )
 from .._lib._validation import check_number
-from ._common import _binary_targets, _class_weights, _index_loss, _log_probs, _prepare_softmax
+from ._common import (
+    _binary_targets,
+    _class_weights,
+    _index_loss,
+    _log_probs,
+    _prepare_softmax,
+    _times_log,
+)
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "nll_loss"]
 
@@ -113,20 +121,24 @@ def cross_entropy(
         ignore_index,
         weights,
         reduction,
-        {"class_weights": array_or_none(class_weights)},
+        {
+            "class_weights": array_or_none(class_weights),
+            "label_smoothing": array_or_none(label_smoothing),
+        },
     )
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    smoothing = not isinstance(eps, float) or eps > 0.0
     num_classes = int(logits.shape[ax])
     cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
 
     if not target.is_index:
         # probability targets: -sum_c w_c y'_c log p_c, mean over positions
         probs = target.values
-        if eps > 0.0:
+        if smoothing:
             probs = (1.0 - eps) * probs + eps / num_classes
         if cw is not None:
             probs = probs * broadcast_class_vector(cw, logits.ndim, ax, xp)
-        loss = -xp.sum(probs * log_softmax(logits, ax, xp=xp), axis=ax)
+        loss = -xp.sum(_times_log(probs, log_softmax(logits, ax, xp=xp), xp), axis=ax)
         return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
     # nothing masked or weighted: the kernel's own mean/sum is the contract's
@@ -136,14 +148,18 @@ def cross_entropy(
         and target.keep is None
         and math.prod([int(n) for n in target.values.shape]) > 0  # torch: mean of none = NaN
     )
-    fused = fused_cross_entropy(
-        logits,
-        target.values,
-        ax,
-        class_weights=cw,
-        label_smoothing=eps,
-        xp=xp,
-        reduction=reduction if plain else "none",
+    fused = (
+        fused_cross_entropy(
+            logits,
+            target.values,
+            ax,
+            class_weights=cw,
+            label_smoothing=eps,
+            xp=xp,
+            reduction=reduction if plain else "none",
+        )
+        if isinstance(eps, float)  # the kernel takes a Python number
+        else None
     )
     if fused is not None and plain:
         # labels that could not be read (torch.compile, GPUs) and may be out of range:
@@ -161,10 +177,10 @@ def cross_entropy(
     lse = logsumexp(logits, ax, xp=xp)
     nll = lse - take_along_axis(logits, target.values, ax, xp=xp)
     smooth = None
-    if eps > 0.0 and cw is None:
+    if smoothing and cw is None:
         # mean_c -log p_c = lse - mean_c x_c: no log-softmax tensor needed
         smooth = lse - xp.sum(logits, axis=ax) / num_classes
-    elif eps > 0.0 and cw is not None:
+    elif smoothing and cw is not None:
         # torch weights the smoothing term by each class's own weight:
         # sum_c w_c (-log p_c) = lse * sum_c w_c - sum_c w_c x_c
         cwb = broadcast_class_vector(cw, logits.ndim, ax, xp)
@@ -350,10 +366,14 @@ def binary_cross_entropy(
     """
     pw_array = array_or_none(pos_weight)
     logits, labels, xp, reduction = _binary_targets(
-        logits, labels, weights, reduction, {"pos_weight": pw_array}
+        logits,
+        labels,
+        weights,
+        reduction,
+        {"pos_weight": pw_array, "label_smoothing": array_or_none(label_smoothing)},
     )
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    if eps > 0.0:
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    if not isinstance(eps, float) or eps > 0.0:
         labels = (1.0 - eps) * labels + eps / 2
     pw = None if pos_weight is None else _pos_weight(pos_weight, logits, xp)
     if from_logits:

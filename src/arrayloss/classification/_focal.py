@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .._lib._compat import Array, array_or_none
+from .._lib._compat import Array, array_or_none, device_of
+from .._lib._hyper import continuous
 from .._lib._reduction import reduce_loss
 from .._lib._special import (
     safe_power,
@@ -12,7 +13,6 @@ from .._lib._targets import (
     broadcast_class_vector,
     class_weight_vector,
 )
-from .._lib._validation import check_number
 from ._common import (
     _binary_targets,
     _class_weights,
@@ -137,9 +137,6 @@ def focal_loss(
     >>> round(float(al.focal_loss(np.array([0.0, 0.0]), np.array(0), lam=1.5)), 6)
     0.693147
     """
-    gamma = check_number(gamma, "gamma", low=0.0)
-    lam = check_number(lam, "lam", low=1.0)
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     logits, target, ax, xp, reduction = _prepare_softmax(
         logits,
         labels,
@@ -147,8 +144,18 @@ def focal_loss(
         ignore_index,
         weights,
         reduction,
-        {"alpha": array_or_none(alpha), "class_weights": array_or_none(class_weights)},
+        {
+            "alpha": array_or_none(alpha),
+            "class_weights": array_or_none(class_weights),
+            "gamma": array_or_none(gamma),
+            "lam": array_or_none(lam),
+            "label_smoothing": array_or_none(label_smoothing),
+        },
     )
+    gamma = continuous(gamma, "gamma", logits, xp, low=0.0)
+    lam = continuous(lam, "lam", logits, xp, low=1.0)
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    smoothing = not isinstance(eps, float) or eps > 0.0
     num_classes = int(logits.shape[ax])
     if num_classes < 2:
         raise ValueError(
@@ -164,7 +171,7 @@ def focal_loss(
     alpha_vec = class_weight_vector(alpha, num_classes, logits, xp, name="alpha")
     cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
 
-    if target.is_index and eps == 0.0:
+    if target.is_index and not smoothing:
         loss = _focal_term(_index_log_odds(logits, target.values, ax, xp), gamma, xp, lam)
         return _index_loss(loss, target, cw, alpha_vec, None, 0.0, weights, reduction, xp)
 
@@ -181,9 +188,13 @@ def focal_loss(
         return _index_loss(loss_y, target, cw, alpha_vec, smooth, eps, weights, reduction, xp)
 
     probs = target.values
-    if eps > 0.0:
+    if smoothing:
         probs = (1.0 - eps) * probs + eps / num_classes
-    return reduce_loss(xp.sum(probs * weighted, axis=ax), reduction, xp=xp, weights=weights)
+    # a target of 0 on a -inf (masked) logit contributes 0, not 0 * inf = NaN
+    zero = xp.zeros((), dtype=probs.dtype, device=device_of(probs))
+    present = probs != 0
+    terms = xp.where(present, probs * xp.where(present, weighted, zero), zero)
+    return reduce_loss(xp.sum(terms, axis=ax), reduction, xp=xp, weights=weights)
 
 
 def binary_focal_loss(
@@ -254,12 +265,22 @@ def binary_focal_loss(
     >>> al.binary_focal_loss(np.array([2.0, -1.0]), np.array([1.0, 1.0]), reduction="none")
     array([0.00045089, 0.17546708])
     """
-    gamma = check_number(gamma, "gamma", low=0.0)
+    logits, labels, xp, reduction = _binary_targets(
+        logits,
+        labels,
+        weights,
+        reduction,
+        {
+            "gamma": array_or_none(gamma),
+            "alpha": array_or_none(alpha),
+            "label_smoothing": array_or_none(label_smoothing),
+        },
+    )
+    gamma = continuous(gamma, "gamma", logits, xp, low=0.0)
     if alpha is not None:
-        alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
-    logits, labels, xp, reduction = _binary_targets(logits, labels, weights, reduction)
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    if eps > 0.0:
+        alpha = continuous(alpha, "alpha", logits, xp, low=0.0, high=1.0)
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    if not isinstance(eps, float) or eps > 0.0:
         labels = (1.0 - eps) * labels + eps / 2
     # not torch's fused BCE kernel here: it computes log(1 + e^-|x|), not log1p, so a
     # loss below eps rounds to 0, and the modulating factor must multiply that term
@@ -267,7 +288,7 @@ def binary_focal_loss(
     log_p, log_1mp = _log_probs(logits, from_logits, xp)
     one_m_y = 1.0 - labels
     bce = -(labels * log_p + one_m_y * log_1mp)
-    if gamma == 0.0:
+    if isinstance(gamma, float) and gamma == 0.0:
         loss = bce
     else:
         # 1 - p_t = y (1 - p) + (1 - y) p: a sum of two non-negative terms, each from an

@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
+from .._lib._compat import (
+    Array,
+    Namespace,
+    array_namespace,
+    array_or_none,
+    device_of,
+    values_readable,
+)
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
-from .._lib._validation import check_choice, check_number
+from .._lib._hyper import Hyper, continuous
+from .._lib._validation import check_choice
 
 __all__ = ["class_weights_from_counts"]
 
@@ -96,10 +104,8 @@ def class_weights_from_counts(
     >>> al.class_weights_from_counts(np.array([1, 2, 4]), method="median_frequency")
     array([2. , 1. , 0.5])
     """
-    xp = array_namespace(counts=counts, required=("counts",))
+    xp = array_namespace(counts=counts, beta=array_or_none(beta), required=("counts",))
     check_choice(method, "method", METHODS)
-    if method == "effective_number":
-        beta = check_number(beta, "beta", low=0.0, high=1.0, high_inclusive=False)
     if counts.ndim != 1:
         raise ValueError(
             f"counts must be a 1-d array with one count per class, got shape {tuple(counts.shape)}"
@@ -112,9 +118,15 @@ def class_weights_from_counts(
         raise TypeError(
             f"counts must be an integer or real floating array, got dtype {counts.dtype}"
         )
-    if values_readable(counts, xp) and bool(xp.any(counts < 0)):
-        raise ValueError("counts must be >= 0 (one count per class); got a negative count")
-    return class_weights_from_counts_xp(cast(counts, dtype, xp), method, beta, xp)
+    if values_readable(counts, xp):
+        negative = xp.any(counts < 0)
+        # concrete counts closed over by jax.jit still give a traced comparison
+        if values_readable(negative, xp) and bool(negative):
+            raise ValueError("counts must be >= 0 (one count per class); got a negative count")
+    counts = cast(counts, dtype, xp)
+    if method == "effective_number":
+        beta = continuous(beta, "beta", counts, xp, low=0.0, high=1.0, high_inclusive=False)
+    return class_weights_from_counts_xp(counts, method, beta, xp)
 
 
 def _default_float(xp: Namespace, device: Any) -> Any:
@@ -122,7 +134,7 @@ def _default_float(xp: Namespace, device: Any) -> Any:
     return xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
 
 
-def class_weights_from_counts_xp(counts: Array, method: str, beta: float, xp: Namespace) -> Array:
+def class_weights_from_counts_xp(counts: Array, method: str, beta: Hyper, xp: Namespace) -> Array:
     """The weights of :func:`class_weights_from_counts` for validated floating ``counts``."""
     dev = device_of(counts)
     zero = xp.zeros((), dtype=counts.dtype, device=dev)
@@ -139,12 +151,17 @@ def class_weights_from_counts_xp(counts: Array, method: str, beta: float, xp: Na
     elif method == "median_frequency":
         weights = _median_present(counts, present, xp) / safe
     else:
-        if beta == 0.0:
+        if isinstance(beta, float) and beta == 0.0:
             inv_effective = xp.ones_like(counts)  # E_c = 1 for every present class
-        else:
+        elif isinstance(beta, float):
             # (1 - beta) / (1 - beta^n), the constant dropped by the normalisation;
             # 1 - beta^n = -expm1(n log beta): no cancellation for beta near 1
             inv_effective = -one / xp.expm1(safe * math.log(beta))
+        else:
+            # an array beta may be 0 (E_c = 1): double where, no log(0)
+            nonzero = beta > 0
+            log_beta = xp.log(xp.where(nonzero, beta, one))
+            inv_effective = xp.where(nonzero, -one / xp.expm1(safe * log_beta), one)
         inv_effective = xp.where(present, inv_effective, zero)
         total = xp.sum(inv_effective)
         weights = num_classes * inv_effective / xp.where(total > 0, total, one)

@@ -11,10 +11,11 @@ from .._lib._compat import (
     values_readable,
 )
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from .._lib._hyper import continuous, hyper_array
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import one_hot, take_along_axis
 from .._lib._targets import class_target, class_weight_vector, poison
-from .._lib._validation import check_choice, check_number, check_same_shape, normalize_axis
+from .._lib._validation import check_choice, check_same_shape, normalize_axis
 
 __all__ = ["hinge_loss", "multiclass_hinge_loss", "squared_hinge_loss"]
 
@@ -50,15 +51,21 @@ def _signed_labels(labels: Array, dtype: object, xp: Namespace) -> Array:
 def _binary_margin(
     logits: Array,
     labels: Array,
-    margin: float,
+    margin: object,
     weights: Array | None,
     reduction: str,
 ) -> tuple[Array, Namespace, str]:
     """``max(0, margin - y' x)`` elementwise, in the compute dtype."""
-    xp = array_namespace(logits=logits, labels=labels, weights=weights, required=REQUIRED)
+    xp = array_namespace(
+        logits=logits,
+        labels=labels,
+        weights=weights,
+        margin=array_or_none(margin),
+        required=REQUIRED,
+    )
     reduction = check_reduction(reduction)
-    margin = check_number(margin, "margin", low=0.0)
     dtype = compute_dtype(logits, "logits", xp)
+    margin = continuous(margin, "margin", cast(logits, dtype, xp), xp, low=0.0)
     if not (is_floating(labels, xp) or is_integer(labels, xp) or labels.dtype == xp.bool):
         raise TypeError(
             f"labels must be a floating, integer or boolean array, got dtype {labels.dtype}"
@@ -297,16 +304,17 @@ def multiclass_hinge_loss(
     array([0.5, 7.5])
     """
     check_choice(kind, "kind", KINDS)
-    margin = check_number(margin, "margin", low=0.0)
     xp = array_namespace(
         logits=logits,
         labels=labels,
         class_weights=array_or_none(class_weights),
         weights=weights,
+        margin=array_or_none(margin),
         required=REQUIRED,
     )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(logits, "logits", xp)
+    margin = continuous(margin, "margin", cast(logits, dtype, xp), xp, low=0.0)
     ax = normalize_axis(axis, logits.ndim)
     if not is_integer(labels, xp):
         raise TypeError(
@@ -323,7 +331,7 @@ def multiclass_hinge_loss(
     hot = one_hot(target.values, num_classes, ax, dtype=xp.bool, xp=xp)
     x_y = xp.expand_dims(take_along_axis(x, target.values, ax, xp=xp), axis=ax)
     zero = xp.zeros((), dtype=dtype, device=device_of(x))
-    m = xp.full((), margin, dtype=dtype, device=device_of(x))
+    m = hyper_array(margin, x, xp)
     # x_c - x_y + m [c != y]: 0 exactly at the label, so max over c is max(0, ...)
     gap = (x - x_y) + xp.where(hot, zero, m)
     if kind == "crammer_singer":

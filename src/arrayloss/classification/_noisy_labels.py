@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 
-from .._lib._compat import Array, device_of
+from .._lib._compat import Array, array_or_none
+from .._lib._hyper import continuous, hyper_array
 from .._lib._reduction import reduce_loss
 from .._lib._special import log_sigmoid, log_softmax, softmax
 from .._lib._targets import poison
-from .._lib._validation import check_number
-from ._common import _index_log_odds, _log_odds_against, _log_or_neg_inf, _prepare_softmax
+from ._common import (
+    _index_log_odds,
+    _log_odds_against,
+    _log_or_neg_inf,
+    _prepare_softmax,
+    _times_log,
+)
 
 __all__ = ["generalized_cross_entropy", "symmetric_cross_entropy"]
 
@@ -93,10 +99,10 @@ def generalized_cross_entropy(
     >>> al.generalized_cross_entropy(logits, np.array([0, 0]), q=1.0, reduction="none")
     array([0.5 , 0.25])
     """
-    q = check_number(q, "q", low=0.0, high=1.0, low_inclusive=False)
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction
+        logits, labels, axis, ignore_index, weights, reduction, {"q": array_or_none(q)}
     )
+    q = continuous(q, "q", logits, xp, low=0.0, high=1.0, low_inclusive=False)
     if target.is_index:
         # log p_y = -softplus(z) = log_sigmoid(-z); (1 - p^q) / q = -expm1(q log p) / q
         log_p = log_sigmoid(-_index_log_odds(logits, target.values, ax, xp), xp=xp)
@@ -187,14 +193,23 @@ def symmetric_cross_entropy(
     >>> round(float(al.symmetric_cross_entropy(logits, np.array([0]))), 6)
     2.069315
     """
-    alpha = check_number(alpha, "alpha", low=0.0)
-    beta = check_number(beta, "beta", low=0.0)
-    a = check_number(log_zero, "log_zero", high=0.0, high_inclusive=False)
-    if not math.isfinite(a):
-        raise ValueError(f"log_zero must be a finite negative number; got {log_zero!r}")
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction
+        logits,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        {
+            k: array_or_none(v)
+            for k, v in (("alpha", alpha), ("beta", beta), ("log_zero", log_zero))
+        },
     )
+    alpha = continuous(alpha, "alpha", logits, xp, low=0.0)
+    beta = continuous(beta, "beta", logits, xp, low=0.0)
+    a = continuous(log_zero, "log_zero", logits, xp, high=0.0, high_inclusive=False)
+    if isinstance(a, float) and not math.isfinite(a):
+        raise ValueError(f"log_zero must be a finite negative number; got {log_zero!r}")
     if target.is_index:
         z = _index_log_odds(logits, target.values, ax, xp)
         # CE = -log p_y = softplus(z); RCE = -A sum_{c != y} p_c = -A (1 - p_y) = -A sigmoid(z)
@@ -203,8 +218,8 @@ def symmetric_cross_entropy(
         loss = poison(alpha * ce + beta * rce, target.invalid, xp)
         return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
     y = target.values
-    ce = -xp.sum(y * log_softmax(logits, ax, xp=xp), axis=ax)
+    ce = -xp.sum(_times_log(y, log_softmax(logits, ax, xp=xp), xp), axis=ax)
     # max(log y, A), with log 0 = -inf taken by a where (no NaN gradient at y = 0)
-    log_y = xp.maximum(_log_or_neg_inf(y, xp), xp.full((), a, dtype=y.dtype, device=device_of(y)))
+    log_y = xp.maximum(_log_or_neg_inf(y, xp), hyper_array(a, y, xp))
     rce = -xp.sum(softmax(logits, ax, xp=xp) * log_y, axis=ax)
     return reduce_loss(alpha * ce + beta * rce, reduction, xp=xp, weights=weights)

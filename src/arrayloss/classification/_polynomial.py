@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, array_or_none
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import reduce_loss
 from .._lib._special import log_sigmoid, log_softmax, logsumexp, one_hot
 from .._lib._targets import broadcast_class_vector, class_weight_vector, poison
-from .._lib._validation import check_number
 from ._common import (
     _binary_targets,
     _focal_term,
@@ -14,18 +14,24 @@ from ._common import (
     _log_odds_against,
     _log_or_neg_inf,
     _prepare_softmax,
+    _times_log,
 )
 
 __all__ = ["binary_poly1_focal_loss", "poly1_cross_entropy", "poly1_focal_loss"]
 
 
-def _check_epsilon(epsilon: object) -> float:
+def _check_epsilon(epsilon: object, like: Array, xp: Namespace) -> Hyper:
     # epsilon < -1 makes the leading (1 - p_t) coefficient 1 + epsilon negative: the
     # loss would decrease as the prediction gets worse near p_t = 1
-    return check_number(epsilon, "epsilon", low=-1.0)
+    return continuous(epsilon, "epsilon", like, xp, low=-1.0)
 
 
-def _power_of_one_minus_p(z: Array, power: float, xp: Namespace) -> Array:
+def _hyper_arrays(**values: object) -> dict[str, Array | None]:
+    """The hyperparameters given as arrays, for namespace inference."""
+    return {k: array_or_none(v) for k, v in values.items()}
+
+
+def _power_of_one_minus_p(z: Array, power: Hyper, xp: Namespace) -> Array:
     """``(1 - p)^power`` from ``z = log((1 - p) / p)``: ``exp(power * log_sigmoid(z))``."""
     return xp.exp(power * log_sigmoid(z, xp=xp))
 
@@ -123,11 +129,18 @@ def poly1_cross_entropy(
     >>> al.poly1_cross_entropy(logits, np.array([0, 1]), reduction="none")
     array([1.19314718, 1.19314718])
     """
-    eps = _check_epsilon(epsilon)
-    smoothing = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction
+        logits,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        _hyper_arrays(epsilon=epsilon, label_smoothing=label_smoothing),
     )
+    eps = _check_epsilon(epsilon, logits, xp)
+    smoothing = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    smoothed = not isinstance(smoothing, float) or smoothing > 0.0
     num_classes = int(logits.shape[ax])
 
     if target.is_index:
@@ -135,7 +148,7 @@ def poly1_cross_entropy(
         # -log p_y = softplus(z) = -log_sigmoid(-z); 1 - p_y = sigmoid(z)
         nll = -log_sigmoid(-z, xp=xp)
         one_minus_pt = _power_of_one_minus_p(z, 1.0, xp)
-        if smoothing > 0.0:
+        if smoothed:
             # sum_c -log p_c / C = lse - mean_c x_c; sum_c (1 - p_c) / C = (C - 1) / C
             lse = logsumexp(logits, ax, xp=xp)
             uniform = lse - xp.sum(logits, axis=ax) / num_classes
@@ -147,9 +160,9 @@ def poly1_cross_entropy(
         return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=target.keep)
 
     probs = target.values
-    if smoothing > 0.0:
+    if smoothed:
         probs = (1.0 - smoothing) * probs + smoothing / num_classes
-    ce = -xp.sum(probs * log_softmax(logits, ax, xp=xp), axis=ax)
+    ce = -xp.sum(_times_log(probs, log_softmax(logits, ax, xp=xp), xp), axis=ax)
     one_minus_p = _power_of_one_minus_p(_log_odds_against(logits, ax, xp), 1.0, xp)
     loss = ce + eps * xp.sum(probs * one_minus_p, axis=ax)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
@@ -238,11 +251,20 @@ def poly1_focal_loss(
     >>> round(float(al.poly1_focal_loss(logits, np.array([0]), gamma=1.0)), 6)
     0.596574
     """
-    eps = _check_epsilon(epsilon)
-    gamma = check_number(gamma, "gamma", low=0.0)
     logits, target, ax, xp, reduction = _prepare_softmax(
-        logits, labels, axis, ignore_index, weights, reduction, {"alpha": array_or_none(alpha)}
+        logits,
+        labels,
+        axis,
+        ignore_index,
+        weights,
+        reduction,
+        {
+            "alpha": array_or_none(alpha),
+            **_hyper_arrays(epsilon=epsilon, gamma=gamma, label_smoothing=label_smoothing),
+        },
     )
+    eps = _check_epsilon(epsilon, logits, xp)
+    gamma = continuous(gamma, "gamma", logits, xp, low=0.0)
     num_classes = int(logits.shape[ax])
     if num_classes < 2:
         raise ValueError(
@@ -257,8 +279,9 @@ def poly1_focal_loss(
         )
     alpha_vec = class_weight_vector(alpha, num_classes, logits, xp, name="alpha")
 
-    smoothing = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    if target.is_index and smoothing == 0.0:
+    smoothing = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
+    smoothed = not isinstance(smoothing, float) or smoothing > 0.0
+    if target.is_index and not smoothed:
         z = _index_log_odds(logits, target.values, ax, xp)
         focal = _focal_term(z, gamma, xp)
         if alpha_vec is not None:
@@ -272,7 +295,7 @@ def poly1_focal_loss(
     probs = target.values
     if target.is_index:
         probs = one_hot(target.values, num_classes, ax, dtype=logits.dtype, xp=xp)
-    if smoothing > 0.0:
+    if smoothed:
         probs = (1.0 - smoothing) * probs + smoothing / num_classes
     z = _log_odds_against(logits, ax, xp)
     focal = _focal_term(z, gamma, xp)
@@ -350,18 +373,25 @@ def binary_poly1_focal_loss(
     >>> al.binary_poly1_focal_loss(np.array([0.0]), np.array([1.0]), reduction="none")
     array([0.16832169])
     """
-    eps = _check_epsilon(epsilon)
-    gamma = check_number(gamma, "gamma", low=0.0)
+    logits, labels, xp, reduction = _binary_targets(
+        logits,
+        labels,
+        weights,
+        reduction,
+        _hyper_arrays(epsilon=epsilon, gamma=gamma, alpha=alpha),
+    )
+    eps = _check_epsilon(epsilon, logits, xp)
+    gamma = continuous(gamma, "gamma", logits, xp, low=0.0)
     if alpha is not None:
-        alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
-    logits, labels, xp, reduction = _binary_targets(logits, labels, weights, reduction)
+        alpha = continuous(alpha, "alpha", logits, xp, low=0.0, high=1.0)
     log_p, log_1mp = log_sigmoid(logits, xp=xp), log_sigmoid(-logits, xp=xp)
     bce = -(labels * log_p + (1.0 - labels) * log_1mp)
     # log(1 - p_t) = log(y (1 - p) + (1 - y) p), each product in log space
     log_1m_pt = xp.logaddexp(
         _log_or_neg_inf(labels, xp) + log_1mp, _log_or_neg_inf(1.0 - labels, xp) + log_p
     )
-    focal = bce if gamma == 0.0 else xp.exp(gamma * log_1m_pt) * bce
+    plain = isinstance(gamma, float) and gamma == 0.0
+    focal = bce if plain else xp.exp(gamma * log_1m_pt) * bce
     if alpha is not None:
         focal = (alpha * labels + (1.0 - alpha) * (1.0 - labels)) * focal
     loss = focal + eps * xp.exp((gamma + 1.0) * log_1m_pt)

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import math
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
+from .._lib._compat import (
+    Array,
+    Namespace,
+    array_namespace,
+    array_or_none,
+    device_of,
+    values_readable,
+)
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction, check_weights
 from .._lib._special import stop_gradient
-from .._lib._validation import check_choice, check_number, check_same_shape
+from .._lib._validation import check_choice, check_same_shape
 
 BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 
@@ -88,18 +96,26 @@ def _loss_inputs(
     weights: Array | None,
     reduction: str,
     box_format: str,
-    eps: float,
-) -> tuple[Corners, Corners, Namespace, str, float]:
+    eps: object,
+    **hyper: object,
+) -> tuple[Corners, Corners, Namespace, str, Hyper]:
+    """Validated corners of both box sets, the namespace, the reduction and ``eps``.
+
+    ``hyper`` are the loss's other hyperparameters: the arrays among them join the
+    namespace inference (a torch ``gamma`` with NumPy boxes is a mixed-library error).
+    """
     xp = array_namespace(
         boxes=boxes,
         target_boxes=target_boxes,
         weights=weights,
+        eps=array_or_none(eps),
+        **{k: array_or_none(v) for k, v in hyper.items()},
         required=("boxes", "target_boxes"),
     )
     reduction = check_reduction(reduction)
     box_format = _check_format(box_format, "box_format")
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
     dtype = compute_dtype(boxes, "boxes", xp)
+    eps = continuous(eps, "eps", cast(boxes, dtype, xp), xp, low=0.0, low_inclusive=False)
     compute_dtype(target_boxes, "target_boxes", xp)
     check_same_shape(boxes, target_boxes, "boxes", "target_boxes")
     _check_box_shape(boxes, "boxes")
@@ -111,7 +127,7 @@ def _loss_inputs(
     return pred, target, xp, reduction, eps
 
 
-def _overlap(pred: Corners, target: Corners, eps: float, xp: Namespace) -> dict[str, Array]:
+def _overlap(pred: Corners, target: Corners, eps: Hyper, xp: Namespace) -> dict[str, Array]:
     """IoU, the enclosing box and the raw areas of two aligned sets of boxes."""
     x1, y1, x2, y2 = pred
     gx1, gy1, gx2, gy2 = target

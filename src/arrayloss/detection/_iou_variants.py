@@ -9,10 +9,9 @@ reused here. Powers of values that can be 0 (``IoU ** gamma``, penalties raised 
 
 from __future__ import annotations
 
-import math
-
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._dtypes import cast
+from .._lib._hyper import Hyper, continuous, hyper_log
 from .._lib._reduction import reduce_loss
 from .._lib._special import stop_gradient
 from .._lib._validation import check_choice, check_number
@@ -34,17 +33,18 @@ ALPHA_PENALTIES = (None, "giou", "diou", "ciou")
 WIOU_VERSIONS = (1, 2, 3)
 
 
-def _safe_pow(x: Array, p: float, xp: Namespace) -> Array:
+def _safe_pow(x: Array, p: Hyper, xp: Namespace) -> Array:
     """``x ** p`` for ``x >= 0``; at ``x = 0`` value 0 and gradient 0 (double where).
 
     ``p < 1`` has an infinite derivative at 0, which times a zero upstream gradient
     is NaN; the unused branch raises 1 instead. ``!= 0`` keeps NaN propagating.
     """
-    if p == 0.0:
+    if isinstance(p, float) and p == 0.0:
         return xp.ones_like(x)
     ok = x != 0
     one = xp.ones((), dtype=x.dtype, device=device_of(x))
-    return xp.where(ok, xp.where(ok, x, one) ** p, _zero(x, xp))
+    at_zero = _zero(x, xp) if isinstance(p, float) else xp.where(p == 0, one, _zero(x, xp))
+    return xp.where(ok, xp.where(ok, x, one) ** p, at_zero)
 
 
 def _eiou(pred: Corners, target: Corners, eps: float, xp: Namespace) -> tuple[Array, Array]:
@@ -197,10 +197,10 @@ def focal_eiou_loss(
     >>> round(float(al.focal_eiou_loss(b, t)), 6)
     0.552427
     """
-    gamma = check_number(gamma, "gamma", low=0.0)
     pred, target, xp, reduction, eps = _loss_inputs(
-        boxes, target_boxes, weights, reduction, box_format, eps
+        boxes, target_boxes, weights, reduction, box_format, eps, gamma=gamma
     )
+    gamma = continuous(gamma, "gamma", pred[0], xp, low=0.0)
     loss, iou = _eiou(pred, target, eps, xp)
     return reduce_loss(_safe_pow(iou, gamma, xp) * loss, reduction, xp=xp, weights=weights)
 
@@ -277,10 +277,10 @@ def siou_loss(
     >>> round(float(al.siou_loss(b, t)), 6)
     0.570736
     """
-    theta = check_number(theta, "theta", low=0.0, low_inclusive=False)
     pred, target, xp, reduction, eps = _loss_inputs(
-        boxes, target_boxes, weights, reduction, box_format, eps
+        boxes, target_boxes, weights, reduction, box_format, eps, theta=theta
     )
+    theta = continuous(theta, "theta", pred[0], xp, low=0.0, low_inclusive=False)
     geo = _overlap(pred, target, eps, xp)
     dx, dy = _centre_offset(pred, target)
     # Lambda = 1 - 2 sin^2(arcsin(|dy|/sigma) - pi/4) = sin(2 alpha) = 2 |dx| |dy| / sigma^2
@@ -378,11 +378,11 @@ def alpha_iou_loss(
     >>> round(float(al.alpha_iou_loss(b, t, penalty="diou")), 6)  # + (1/13)^3
     0.963418
     """
-    alpha = check_number(alpha, "alpha", low=0.0, low_inclusive=False)
     check_choice(penalty, "penalty", ALPHA_PENALTIES)
     pred, target, xp, reduction, eps = _loss_inputs(
-        boxes, target_boxes, weights, reduction, box_format, eps
+        boxes, target_boxes, weights, reduction, box_format, eps, alpha=alpha
     )
+    alpha = continuous(alpha, "alpha", pred[0], xp, low=0.0, low_inclusive=False)
     geo = _overlap(pred, target, eps, xp)
     iou = geo["iou"]
     loss = 1.0 - _safe_pow(iou, alpha, xp)
@@ -505,13 +505,23 @@ def wise_iou_loss(
     (0.719973, 0.833333)
     """
     check_choice(version, "version", WIOU_VERSIONS)
-    momentum = check_number(momentum, "momentum", low=0.0, high=1.0, low_inclusive=False)
-    alpha = check_number(alpha, "alpha", low=0.0, low_inclusive=False)
-    delta = check_number(delta, "delta", low=0.0, low_inclusive=False)
-    gamma = check_number(gamma, "gamma", low=0.0, low_inclusive=False)
     pred, target, xp, reduction, eps = _loss_inputs(
-        boxes, target_boxes, weights, reduction, box_format, eps
+        boxes,
+        target_boxes,
+        weights,
+        reduction,
+        box_format,
+        eps,
+        momentum=momentum,
+        alpha=alpha,
+        delta=delta,
+        gamma=gamma,
     )
+    like = pred[0]
+    momentum = continuous(momentum, "momentum", like, xp, low=0.0, high=1.0, low_inclusive=False)
+    alpha = continuous(alpha, "alpha", like, xp, low=0.0, low_inclusive=False)
+    delta = continuous(delta, "delta", like, xp, low=0.0, low_inclusive=False)
+    gamma = continuous(gamma, "gamma", like, xp, low=0.0, low_inclusive=False)
     geo = _overlap(pred, target, eps, xp)
     l_iou = 1.0 - geo["iou"]
     old_mean = _iou_mean_state(iou_mean, boxes, l_iou, xp)
@@ -528,5 +538,5 @@ def wise_iou_loss(
         loss = _safe_pow(beta, gamma, xp) * loss
     elif version == 3:
         # r = beta / (delta alpha^(beta - delta)) = (beta / delta) exp(-(beta - delta) ln alpha)
-        loss = (beta / delta) * xp.exp((delta - beta) * math.log(alpha)) * loss
+        loss = (beta / delta) * xp.exp((delta - beta) * hyper_log(alpha, xp)) * loss
     return reduce_loss(loss, reduction, xp=xp, weights=weights), new_mean
