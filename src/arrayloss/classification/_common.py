@@ -182,7 +182,7 @@ def _binary_integer_labels(labels: Array, target: Array, xp: Namespace) -> Array
     values can be read, and a NaN target (so a NaN loss) where they cannot."""
     invalid = (labels != 0) & (labels != 1)
     if values_readable(labels, xp):
-        if math.prod(int(n) for n in labels.shape) and bool(xp.any(invalid)):
+        if math.prod([int(n) for n in labels.shape]) and bool(xp.any(invalid)):
             raise ValueError(
                 f"labels of a binary loss must be 0 or 1 when they are integers (floating "
                 f"labels may be probabilities in [0, 1]); got values from "

@@ -282,7 +282,7 @@ def generalized_wasserstein_dice_loss(
     # class axis last, positions flattened: (N, S, C)
     # permute_dims, not moveaxis: torch.func.vmap has no batching rule for moveaxis
     order = (*[d for d in range(p.ndim) if d != ax], ax)
-    s = math.prod(int(p.shape[d]) for d in order[1:-1])  # not -1: N may be 0
+    s = math.prod([int(p.shape[d]) for d in order[1:-1]])  # not -1: N may be 0
     p = xp.reshape(xp.permute_dims(p, order), (n, s, c))
     g = xp.reshape(xp.permute_dims(g, order), (n, s, c))
     # W_s = sum_c M[y_s, c] p_sc, with the one-hot g selecting the row M[y_s]; 0 if ignored

@@ -180,7 +180,7 @@ def lovasz_softmax_loss(
     # (N, C, P): classes second, pixels flattened last
     perm = (0, ax, *[d for d in range(1, logits.ndim) if d != ax])
     # explicit sizes, not -1: an empty batch has no size to infer
-    p = math.prod(int(logits.shape[d]) for d in perm[2:])
+    p = math.prod([int(logits.shape[d]) for d in perm[2:]])
     probs = xp.reshape(xp.permute_dims(probs, perm), (n, c, p))
     g = xp.reshape(xp.permute_dims(g, perm), (n, c, p))
     if keep is not None:
@@ -324,7 +324,7 @@ def lovasz_hinge_loss(
     n = int(logits.shape[0])
     rows = n if per_image else 1
     # explicit sizes, not -1: an empty batch has no size to infer
-    width = math.prod(int(d) for d in logits.shape[1:]) * (1 if per_image else n)
+    width = math.prod([int(d) for d in logits.shape[1:]]) * (1 if per_image else n)
     x = xp.reshape(logits, (rows, width))
     g = xp.reshape(g, (rows, width))
     k = None if keep is None else xp.reshape(keep, (rows, width))

@@ -156,7 +156,7 @@ def robust_t_loss(
     if keep is not None:
         sq = xp.where(keep, sq, zero)
     n = int(logits.shape[0])
-    width = math.prod(int(d) for d in logits.shape[1:])  # not -1: N may be 0
+    width = math.prod([int(d) for d in logits.shape[1:]])  # not -1: N may be 0
     sq = xp.reshape(sq, (n, width))
     if keep is None:
         d = xp.full((n,), float(sq.shape[1]), dtype=dtype, device=dev)
