@@ -165,7 +165,10 @@ def class_weights_from_counts_xp(counts: Array, method: str, beta: Hyper, xp: Na
         inv_effective = xp.where(present, inv_effective, zero)
         total = xp.sum(inv_effective)
         weights = num_classes * inv_effective / xp.where(total > 0, total, one)
-    return xp.where(present, weights, zero)
+    weights = xp.where(present, weights, zero)
+    # every weight depends on every count (the normalisation): a NaN count poisons all
+    nan = xp.full((), float("nan"), dtype=counts.dtype, device=dev)
+    return xp.where(xp.any(xp.isnan(counts)), nan, weights)
 
 
 def _median_present(counts: Array, present: Array, xp: Namespace) -> Array:
