@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +19,7 @@ from arrayloss._cli import main
 def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
     path = tmp_path / "bench.csv"
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = main(
             [
                 "bench",
@@ -44,6 +46,9 @@ def test_bench_prints_table_and_writes_csv(tmp_path: Path) -> None:
     )
     assert code == 0
     assert "ratio [IQR]" in text
+    assert re.search(
+        r"^targets: \d+ met, \d+ within noise .*, \d+ missed, of \d+ rows$", text, re.M
+    )
     assert "numpy (hand-written)" in text
     lines = path.read_text().splitlines()
     header = {ln[2:].split(":", 1)[0] for ln in lines if ln.startswith("# ")}
@@ -121,3 +126,71 @@ def test_a_failing_torch_peer_is_reported_and_the_others_still_run(
     err = capsys.readouterr().err
     assert "broken" in err
     assert "ValueError: 2-D only" in err
+
+
+def _result(size: str, backend: str, peer: str, ours: float, ratio: float, q1: float) -> Any:
+    return _bench.Result(
+        "cross_entropy",
+        peer,
+        backend,
+        "float32",
+        size,
+        "8x10",
+        "fwd",
+        ours,
+        ours / ratio,
+        ratio,
+        q1,
+        ratio + 0.1,
+        10,
+    )
+
+
+def test_targets_follow_the_documented_rules() -> None:
+    # torch eager: 1.10 against a fused native, 1.00 against kornia/MONAI; JAX 1.05
+    assert _bench.verdict(_result("cls", "torch", "F.cross_entropy", 1e-3, 1.08, 1.0)) == "met"
+    assert _bench.verdict(_result("cls", "torch", "kornia.focal_loss", 1e-3, 1.08, 1.0)) == "noise"
+    assert (
+        _bench.verdict(_result("cls", "torch", "kornia.focal_loss", 1e-3, 1.08, 1.02)) == "missed"
+    )
+    assert _bench.verdict(_result("cls", "jax", "optax.x", 1e-3, 1.06, 1.06)) == "missed"
+    assert (
+        _bench.verdict(_result("cls", "numpy", "numpy (hand-written)", 1e-3, 1.19, 1.1)) == "met"
+    )
+    # overhead probes: at most 10 us per call above the peer, whatever the ratio
+    assert _bench.verdict(_result("probe", "torch", "F.cross_entropy", 14e-6, 3.0, 2.9)) == "met"
+    assert (
+        _bench.verdict(_result("probe", "torch", "F.cross_entropy", 40e-6, 2.0, 1.9)) == "missed"
+    )
+    line = _bench.summary([_result("cls", "jax", "optax.x", 1e-3, r, r) for r in (1.0, 1.2)])
+    assert line.startswith("targets: 1 met, 0 within noise") and line.endswith("missed, of 2 rows")
+
+
+def test_bench_output_fits_an_80_column_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    backends = ["numpy"] + (["jax"] if _bench.available("jax") is None else [])
+    code, text, _ = _bench_cli(
+        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy"
+    )
+    assert code == 0
+    if "jax" in backends:  # the longest peer name, cut to fit
+        assert "optax." in text and "…" in text
+    # every line but the CSV path the user chose
+    lines = [line for line in text.splitlines() if not line.startswith("wrote ")]
+    assert max(len(line) for line in lines) <= 80, text
+
+
+def test_progress_counts_steps() -> None:
+    seen: list[tuple[int, int, str]] = []
+    _bench.run(
+        backends=["numpy"],
+        losses=["mse_loss", "cross_entropy"],
+        size="tiny",
+        budget_s=0.001,
+        memory=False,
+        progress=lambda i, n, what: seen.append((i, n, what)),
+    )
+    assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
+    assert len(seen) >= 2 and seen[0][2].startswith("numpy mse_loss")

@@ -149,6 +149,11 @@ CASES: dict[str, Case] = {
         r"labels with shape \(4,\) .* logits with shape \(4, 3\): expected integer class "
         r"indices with shape \(3,\) \(logits without class axis 0\)",
     ),
+    "shape/nchw_without_axis": (
+        lambda a: al.cross_entropy(a(np.zeros((2, 3, 4, 5))), a(np.zeros((2, 4, 5), dtype=int))),
+        ValueError,
+        r"\(logits without class axis 3\).*; if the classes are on axis 1, pass axis=1",
+    ),
     "shape/focal": (
         lambda a: al.focal_loss(a(X), a(YD)),
         ValueError,

@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -285,6 +286,10 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
         _print_row(row, widths, out)
 
 
+def _table_width(rows: Sequence[Sequence[str]]) -> int:
+    return sum(max(len(row[i]) for row in rows) + 2 for i in range(len(rows[0]))) - 2
+
+
 def _print_row(row: Sequence[str], widths: Sequence[int], out: TextIO) -> None:
     line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
     print(line.rstrip(), file=out, flush=True)
@@ -332,6 +337,18 @@ def _fit(rows: list[list[str]], width: int) -> None:
         for column, budget in budgets.items():
             if len(row[column]) > budget:
                 row[column] = row[column][: budget - 1].rstrip() + "…"
+
+
+def _shorten(rows: list[list[str]], column: int, width: int) -> None:
+    """Cut ``column`` (with an ellipsis, to no less than 8 characters) to fit ``width``."""
+    excess = _table_width(rows) - width
+    longest = max(len(r[column]) for r in rows)
+    if excess <= 0 or longest <= 8:
+        return
+    budget = max(8, longest - excess)
+    for row in rows:
+        if len(row[column]) > budget:
+            row[column] = row[column][: budget - 1].rstrip() + "…"
 
 
 def _split(value: str) -> list[str]:
@@ -444,22 +461,29 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
         backends.append("torch-compile")
     skipped = [f"{b} ({r})" for b in backends if (r := _bench.available(b)) is not None]
     env = _bench.environment()
-    print(
+    header = (
         "arrayloss bench: median of paired ratios ours/peer (interleaved runs, "
-        "[interquartile range]), float32, " + ", ".join(f"{k} {v}" for k, v in env.items()),
-        file=out,
+        "[interquartile range]), float32, " + ", ".join(f"{k} {v}" for k, v in env.items())
     )
+    print(textwrap.fill(header, width=min(_width(out), 1 << 12)), file=out)
     results = _bench.run(
         backends=backends,
         losses=args.losses,
         size=args.size,
         budget_s=args.budget,
         memory=not args.no_memory,
-        progress=sys.stderr if args.verbose else None,
+        progress=_progress(sys.stderr, args.verbose),
     )
     print(file=out)
     if results:
-        _table(_bench.table(results), out)
+        width = _width(out)
+        rows = _bench.table(results, wide=True)
+        if not args.wide and _table_width(rows) > width:
+            rows = _bench.table(results)  # the memory and compile columns only when they fit
+            _shorten(rows, column=4, width=width)  # then long peer and loss names
+            _shorten(rows, column=0, width=width)
+        _table(rows, out)
+        print("\n" + _bench.summary(results), file=out)
     else:
         print("nothing to run", file=out)
     if skipped:
@@ -469,6 +493,22 @@ def _cmd_bench(args: argparse.Namespace, out: TextIO) -> int:
         _bench.write_csv(results, args.csv, env)
         print(f"\nwrote {args.csv}", file=out)
     return 0
+
+
+def _progress(err: TextIO, verbose: bool) -> Callable[[int, int, str], None]:
+    """Progress on stderr: one line rewritten in place on a terminal, else a line per step."""
+    live = err.isatty() and not verbose
+    width = shutil.get_terminal_size((80, 24)).columns - 1
+
+    def report(step: int, steps: int, what: str) -> None:
+        line = f"[{step}/{steps}] {what}"
+        if live:
+            end = "\n" if step == steps else ""
+            print("\r" + line[:width].ljust(width), end=end, file=err, flush=True)
+        else:
+            print(line, file=err, flush=True)
+
+    return report
 
 
 def _bench_backends(value: str) -> list[str]:
@@ -542,7 +582,12 @@ def _add_bench(commands: Any) -> None:
     )
     bench.add_argument("--no-memory", action="store_true", help="skip peak-memory measurement")
     bench.add_argument("--csv", metavar="PATH", help="also write the results as CSV")
-    bench.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    bench.add_argument(
+        "-v", "--verbose", action="store_true", help="progress as one line per step on stderr"
+    )
+    bench.add_argument(
+        "--wide", action="store_true", help="always show the memory and compile-time columns"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

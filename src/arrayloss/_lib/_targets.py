@@ -109,11 +109,18 @@ def _shape_error(
     logits_name: str,
     labels_name: str,
 ) -> ValueError:
+    # the commonest cause: channels-first (N, C, H, W) logits with the default axis=-1
+    fits = [
+        a
+        for a in range(len(shape))
+        if a != axis and shape[:a] + shape[a + 1 :] == tuple(labels.shape)
+    ]
+    hint = f"; if the classes are on axis {fits[0]}, pass axis={fits[0]}" if fits else ""
     return ValueError(
         f"{labels_name} with shape {tuple(labels.shape)} and dtype {labels.dtype} does "
         f"not match {logits_name} with shape {shape}: expected integer class indices "
         f"with shape {index_shape} ({logits_name} without class axis {axis}) or "
-        f"floating probabilities with shape {shape}"
+        f"floating probabilities with shape {shape}{hint}"
     )
 
 
