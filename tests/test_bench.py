@@ -163,7 +163,8 @@ def test_targets_follow_the_documented_rules() -> None:
         _bench.verdict(_result("probe", "torch", "F.cross_entropy", 40e-6, 2.0, 1.9)) == "missed"
     )
     line = _bench.summary([_result("cls", "jax", "optax.x", 1e-3, r, r) for r in (1.0, 1.2)])
-    assert line.startswith("targets: 1 met, 0 within noise") and line.endswith("missed, of 2 rows")
+    assert line.startswith("targets: 1 met, 0 within noise")
+    assert line.endswith("missed, of 2 rows")
 
 
 def test_bench_output_fits_an_80_column_terminal(
@@ -176,7 +177,8 @@ def test_bench_output_fits_an_80_column_terminal(
     )
     assert code == 0
     if "jax" in backends:  # the longest peer name, cut to fit
-        assert "optax." in text and "…" in text
+        assert "optax." in text
+        assert "…" in text
     # every line but the CSV path the user chose
     lines = [line for line in text.splitlines() if not line.startswith("wrote ")]
     assert max(len(line) for line in lines) <= 80, text
@@ -193,4 +195,5 @@ def test_progress_counts_steps() -> None:
         progress=lambda i, n, what: seen.append((i, n, what)),
     )
     assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
-    assert len(seen) >= 2 and seen[0][2].startswith("numpy mse_loss")
+    assert len(seen) >= 2
+    assert seen[0][2].startswith("numpy mse_loss")

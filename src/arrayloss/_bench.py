@@ -37,7 +37,7 @@ import tracemalloc
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 __all__ = [
     "BACKENDS",
