@@ -1,7 +1,9 @@
 """Sphinx configuration of the arrayloss documentation.
 
-Build with ``sphinx-build -W -b html docs docs/_build/html``. Only Sphinx's own
-extensions and theme are used: no dependency beyond Sphinx and the package.
+Build with ``sphinx-build -W -b html docs docs/_build/html``. Sphinx's own
+extensions and theme, plus ``sphinx-mathjax-offline``: MathJax is copied into the
+built site (``_static/mathjax``) instead of loaded from a CDN, so the formulas render
+offline.
 
 The API reference lists every name of ``arrayloss.__all__``, grouped by the family
 the registry (``arrayloss._registry``) gives it. The grouping and one page per
@@ -32,6 +34,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # serves MathJax from _static/mathjax, not a CDN
 ]
 
 autosummary_generate = False  # the pages are written below
