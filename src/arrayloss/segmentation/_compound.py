@@ -16,9 +16,8 @@ from .._lib._reduction import check_reduction, reduce_loss
 from .._lib._special import log_sigmoid, log_softmax, safe_power, stop_gradient
 from .._lib._targets import class_weight_vector, poison
 from .._lib._validation import check_choice, check_number, normalize_axis
+from ..classification import binary_cross_entropy, binary_focal_loss, cross_entropy, focal_loss
 from ..classification._common import _log_odds_against
-from ..classification._cross_entropy import binary_cross_entropy, cross_entropy
-from ..classification._focal import binary_focal_loss, focal_loss
 from ._combine import _weighted_sum
 from ._common import MODES, _binary_mask_target, _drop_background, _region_inputs, _spatial_sum
 from ._dice import dice_loss

@@ -9,7 +9,7 @@ from .._lib._dtypes import cast, compute_dtype, is_floating
 from .._lib._reduction import check_reduction, reduce_loss
 from .._lib._special import safe_power
 from .._lib._validation import check_choice, check_number, normalize_axis
-from ..classification._focal import focal_loss
+from ..classification import focal_loss
 from ._common import _region_inputs, _spatial_sum
 from ._compound import _TWO_UNITS
 
