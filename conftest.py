@@ -6,6 +6,7 @@ backend of the conformance suite; see ``tests/support/backends.py``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,17 @@ import pytest
 from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
+# Keras reads its backend once, at import: JAX unless the caller chose (never TensorFlow,
+# which has no Array API namespace). The Keras adapter tests run each backend in its
+# own process.
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+# the adapters import their framework: no doctest collection where it is missing
+collect_ignore = [
+    f"src/arrayloss/{module}.py"
+    for module in ("torch", "keras")
+    if importlib.util.find_spec(module) is None
+]
 
 from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason
 

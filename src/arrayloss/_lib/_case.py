@@ -130,7 +130,9 @@ class LossInfo:
     ``function`` is the public object (its name, docstring and package give the
     name, description, paper and family). ``call`` builds what is actually called
     when that differs (``combine`` is a factory: its cases run the loss it builds).
-    ``returns_state`` marks a loss that returns ``(loss, new_state)``; ``static`` names
+    ``returns_state`` marks a loss that returns ``(loss, new_state)`` and ``state`` names
+    the argument that takes the state back in (the adapters keep it between calls);
+    ``static`` names
     the numeric keyword arguments that must stay Python values (they set shapes or
     branches), which the hyperparameter suite then does not trace.
     """
@@ -142,6 +144,7 @@ class LossInfo:
     call: Callable[[], Callable[..., Any]] | None = field(default=None, compare=False)
     returns_state: bool = False
     static: tuple[str, ...] = ()
+    state: str | None = None
 
     @property
     def name(self) -> str:

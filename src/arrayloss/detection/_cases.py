@@ -298,6 +298,7 @@ LOSSES: tuple[LossInfo, ...] = (
         wise_iou_loss,
         _wise_iou_cases,
         returns_state=True,
+        state="iou_mean",
         rows=(
             Row("wise-iou-v1", _concentric, {"version": 1}, compile="aot_eager"),
             Row("wise-iou-v1-weighted-none", _concentric, {"version": 1, "reduction": "none"}),

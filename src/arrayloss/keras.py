@@ -1,0 +1,136 @@
+"""Keras 3 losses for the registered losses: ``model.compile(loss=arrayloss.keras.DiceLoss())``.
+
+One :class:`keras.losses.Loss` subclass per registered loss that Keras can call
+(``loss(y_true, y_pred)``: two arrays, no state), generated from its function:
+
+- Keras's argument order ``(y_true, y_pred)``; the function is called with
+  ``reduction="none"`` and Keras applies its own reduction, ``sample_weight`` and
+  masks (``reduction="sum_over_batch_size"`` by default, as every Keras loss);
+- integer labels stay integer (Keras's base class would cast them to float);
+- the keyword-only hyperparameters are constructor arguments, saved by
+  ``get_config`` so that a saved model reloads (the classes are registered as
+  serializable under the package name ``arrayloss``);
+- ``axis`` keeps the function's default, the last axis (Keras is channels-last).
+
+Keras runs on JAX, PyTorch and TensorFlow; arrayloss needs an Array API namespace,
+which JAX and PyTorch tensors have and TensorFlow tensors do not, so on the
+TensorFlow backend the losses raise a ``RuntimeError`` saying to switch backend.
+:data:`NOT_APPLICABLE` lists the registered functions without a Keras class, with
+the reason. Importing this module imports Keras; ``import arrayloss`` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+from keras.src.losses.loss import reduce_weighted_values
+
+from . import _adapters, _registry
+
+__all__ = ["LOSSES", "NOT_APPLICABLE", "LossFunction"]
+
+_KERAS_OPTIONS = ("name", "reduction", "dtype")
+
+
+class LossFunction(keras.losses.Loss):  # type: ignore[misc]
+    """An arrayloss function as a Keras loss: ``LossFunction(al.dice_loss, smooth=1.0)``."""
+
+    function: Callable[..., Any]
+
+    def __init__(
+        self,
+        function: Callable[..., Any] | None = None,
+        *,
+        name: str | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        dtype: Any = None,
+        **hyperparameters: Any,
+    ) -> None:
+        if function is not None:
+            self.function = function
+        allowed = _adapters.hyperparameters(self.function)
+        unknown = sorted(set(hyperparameters) - set(allowed) - {"reduction"})
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unknown hyperparameter(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(n for n in allowed if n != 'reduction')}"
+            )
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.hyperparameters = hyperparameters
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        if keras.backend.backend() not in ("jax", "torch", "numpy"):
+            raise RuntimeError(
+                f"arrayloss.keras needs the Keras backend 'jax' or 'torch' (their tensors "
+                f"are Array API arrays); this Keras runs on {keras.backend.backend()!r}: "
+                f"set KERAS_BACKEND=jax or KERAS_BACKEND=torch"
+            )
+        y_pred = keras.ops.convert_to_tensor(y_pred, dtype=self.dtype)
+        y_true = keras.ops.convert_to_tensor(y_true)
+        if "float" in str(y_true.dtype):  # probabilities follow the loss's dtype; labels stay int
+            y_true = keras.ops.cast(y_true, self.dtype)
+        losses = self.call(y_true, y_pred)
+        return reduce_weighted_values(
+            losses,
+            sample_weight=sample_weight,
+            mask=None,
+            reduction=self.reduction,
+            dtype=self.dtype,
+        )
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.function(y_pred, y_true, **{**self.hyperparameters, "reduction": "none"})
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **self.hyperparameters}
+
+
+def _not_applicable(info: Any) -> str | None:
+    reason = _adapters.not_applicable(info)
+    if reason is not None:
+        return reason
+    if info.returns_state:
+        return "returns (loss, new_state): Keras losses return a loss only"
+    if len(_adapters.positional(info.function)) != 2:
+        return "takes other than two arrays; Keras passes (y_true, y_pred) only"
+    return None
+
+
+def _make(info: Any) -> type[LossFunction]:
+    name = _adapters.class_name(info.function.__name__)
+    cls = type(
+        name,
+        (LossFunction,),
+        {
+            "function": staticmethod(info.function),
+            "__doc__": (
+                f"Keras loss of :func:`arrayloss.{info.name}`: {info.description}.\n\n"
+                "Constructor arguments: the function's keyword-only hyperparameters, "
+                "and Keras's ``name``, ``reduction``, ``dtype``."
+            ),
+            "__module__": __name__,
+        },
+    )
+    registered: type[LossFunction] = keras.saving.register_keras_serializable(
+        package="arrayloss", name=name
+    )(cls)
+    return registered
+
+
+#: the generated Keras loss classes, by name
+LOSSES: dict[str, type[LossFunction]] = {}
+#: registered functions without a Keras class, with the reason
+NOT_APPLICABLE: dict[str, str] = {}
+
+for _info in _registry.LOSSES:
+    _reason = _not_applicable(_info)
+    if _reason is not None:
+        NOT_APPLICABLE[_info.name] = _reason
+        continue
+    _cls = _make(_info)
+    LOSSES[_cls.__name__] = _cls
+    globals()[_cls.__name__] = _cls
+
+__all__ += sorted(LOSSES)
