@@ -75,7 +75,9 @@ def hyperparameters(function: Callable[..., Any]) -> dict[str, inspect.Parameter
 def not_applicable(info: LossInfo) -> str | None:
     """Why ``info`` gets no adapter class, or ``None`` when it is a loss that gets one."""
     if info.family == "metrics":
-        return "a metric, not a loss: call the function (under torch.no_grad) or its streaming state"
+        return (
+            "a metric, not a loss: call the function (under torch.no_grad) or its streaming state"
+        )
     if info.call is not None:
         return "a factory: wrap the loss it returns with LossModule / LossFunction"
     if "reduction" not in inspect.signature(info.function).parameters:

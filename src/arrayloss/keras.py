@@ -4,8 +4,11 @@ One :class:`keras.losses.Loss` subclass per registered loss that Keras can call
 (``loss(y_true, y_pred)``: two arrays, no state), generated from its function:
 
 - Keras's argument order ``(y_true, y_pred)``; the function is called with
-  ``reduction="none"`` and Keras applies its own reduction, ``sample_weight`` and
-  masks (``reduction="sum_over_batch_size"`` by default, as every Keras loss);
+  ``reduction="none"``, averaged over every axis but the first (one loss per sample,
+  as Keras's own losses return), and Keras applies its own reduction and
+  ``sample_weight`` (``reduction="sum_over_batch_size"`` by default). Ignored
+  positions (``ignore_index``) count as zero losses in that mean, as Keras counts
+  masked samples; the function's own ``"mean"`` divides by the kept positions only;
 - integer labels stay integer (Keras's base class would cast them to float);
 - the keyword-only hyperparameters are constructor arguments, saved by
   ``get_config`` so that a saved model reloads (the classes are registered as
@@ -24,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import keras
-from keras.src.losses.loss import reduce_weighted_values
+import keras  # type: ignore[import-untyped]
+from keras.src.losses.loss import reduce_weighted_values  # type: ignore[import-untyped]
 
 from . import _adapters, _registry
+from ._lib._compat import array_namespace
 
 __all__ = ["LOSSES", "NOT_APPLICABLE", "LossFunction"]
 
@@ -72,6 +76,11 @@ class LossFunction(keras.losses.Loss):  # type: ignore[misc]
         if "float" in str(y_true.dtype):  # probabilities follow the loss's dtype; labels stay int
             y_true = keras.ops.cast(y_true, self.dtype)
         losses = self.call(y_true, y_pred)
+        if sample_weight is not None and len(losses.shape) == 0:
+            raise ValueError(
+                f"{type(self).__name__} has no per-sample loss (its terms have different "
+                f"natural shapes), so sample_weight cannot apply; weight the terms instead"
+            )
         return reduce_weighted_values(
             losses,
             sample_weight=sample_weight,
@@ -81,7 +90,17 @@ class LossFunction(keras.losses.Loss):  # type: ignore[misc]
         )
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
-        return self.function(y_pred, y_true, **{**self.hyperparameters, "reduction": "none"})
+        try:
+            losses = self.function(y_pred, y_true, **{**self.hyperparameters, "reduction": "none"})
+        except ValueError as exc:
+            if 'reduction="none" is not defined' not in str(exc):
+                raise
+            # a compound loss (Dice + CE, ...): its mean is the only loss it has
+            return self.function(y_pred, y_true, **{**self.hyperparameters, "reduction": "mean"})
+        # one loss per sample, as Keras's own losses return: sample_weight is (batch,)
+        # (the array's own mean: keras.ops.mean on JAX accumulates float64 in float32)
+        rest = tuple(range(1, len(losses.shape)))
+        return array_namespace(losses=losses).mean(losses, axis=rest) if rest else losses
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.hyperparameters}

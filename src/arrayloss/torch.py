@@ -106,7 +106,7 @@ class LossModule(torch.nn.Module):
         return loss
 
     def extra_repr(self) -> str:
-        shown = {**self._static, **{n: "tensor" for n in self._tensors}}
+        shown = {**self._static, **dict.fromkeys(self._tensors, "tensor")}
         return ", ".join(
             f"{k}={v!r}" if v != "tensor" else f"{k}=<tensor>" for k, v in shown.items()
         )
@@ -128,8 +128,9 @@ class LossModule(torch.nn.Module):
         )
         for name, value in values.items():
             tensor = torch.as_tensor(value).detach()
-            if name in self._buffers and self._buffers[name] is not None:
-                self._buffers[name].copy_(tensor)  # in place: .to(device) and compile keep it
+            current = self._buffers.get(name)
+            if current is not None:
+                current.copy_(tensor)  # in place: .to(device) and compile keep it
             else:
                 self.register_buffer(name, tensor.clone())
         if fields is not None:
@@ -146,7 +147,7 @@ def _make(info: Any) -> type[LossModule]:
     function = info.function
     state = info.state if info.returns_state else None
 
-    def __init__(self: LossModule, **hyperparameters: Any) -> None:
+    def init(self: LossModule, **hyperparameters: Any) -> None:
         LossModule.__init__(self, function, state=state, **hyperparameters)
 
     doc = (
@@ -156,12 +157,11 @@ def _make(info: Any) -> type[LossModule]:
         f"(``axis`` defaults to 1, channels-first); ``forward`` takes "
         f"``{', '.join(_adapters.positional(function))}`` and per-call keywords."
     )
-    cls = type(
+    return type(
         _adapters.class_name(function.__name__),
         (LossModule,),
-        {"__init__": __init__, "__doc__": doc, "__module__": __name__},
+        {"__init__": init, "__doc__": doc, "__module__": __name__},
     )
-    return cls
 
 
 #: the generated module classes, by name
