@@ -106,4 +106,27 @@ def write_api_pages() -> None:
     _write(GENERATED / "sections.inc", "\n".join(blocks))
 
 
+def write_adapter_table() -> None:
+    """The adapters page's table: each registered loss, its torch and Keras class or why not."""
+    from arrayloss import _adapters
+
+    rows = []
+    for info in _registry.LOSSES:
+        name = _adapters.class_name(info.name)
+        torch_reason = _adapters.not_applicable(info)
+        keras_reason = _adapters.keras_not_applicable(info)
+        rows.append(
+            f"   * - :func:`~arrayloss.{info.name}`\n"
+            f"     - {'``' + name + '``' if torch_reason is None else torch_reason}\n"
+            f"     - {'``' + name + '``' if keras_reason is None else keras_reason}\n"
+        )
+    _write(
+        GENERATED / "adapters.inc",
+        ".. list-table::\n   :header-rows: 1\n   :widths: 30 35 35\n\n"
+        "   * - function\n     - ``arrayloss.torch``\n     - ``arrayloss.keras``\n"
+        + "".join(rows),
+    )
+
+
 write_api_pages()
+write_adapter_table()

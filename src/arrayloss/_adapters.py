@@ -15,7 +15,7 @@ from typing import Any
 
 from ._lib._case import LossInfo
 
-__all__ = ["class_name", "hyperparameters", "not_applicable", "positional"]
+__all__ = ["class_name", "hyperparameters", "keras_not_applicable", "not_applicable", "positional"]
 
 # words spelt in capitals (or their usual mixed case) in a class name
 _ACRONYMS = {
@@ -82,4 +82,16 @@ def not_applicable(info: LossInfo) -> str | None:
         return "a factory: wrap the loss it returns with LossModule / LossFunction"
     if "reduction" not in inspect.signature(info.function).parameters:
         return "a utility (a map, a box conversion or class weights), not a loss"
+    return None
+
+
+def keras_not_applicable(info: LossInfo) -> str | None:
+    """Why ``info`` gets no Keras loss class (Keras calls ``loss(y_true, y_pred)`` only)."""
+    reason = not_applicable(info)
+    if reason is not None:
+        return reason
+    if info.returns_state:
+        return "returns (loss, new_state): Keras losses return a loss only"
+    if len(positional(info.function)) != 2:
+        return "takes other than two arrays; Keras passes (y_true, y_pred) only"
     return None

@@ -106,17 +106,6 @@ class LossFunction(keras.losses.Loss):  # type: ignore[misc]
         return {**super().get_config(), **self.hyperparameters}
 
 
-def _not_applicable(info: Any) -> str | None:
-    reason = _adapters.not_applicable(info)
-    if reason is not None:
-        return reason
-    if info.returns_state:
-        return "returns (loss, new_state): Keras losses return a loss only"
-    if len(_adapters.positional(info.function)) != 2:
-        return "takes other than two arrays; Keras passes (y_true, y_pred) only"
-    return None
-
-
 def _make(info: Any) -> type[LossFunction]:
     name = _adapters.class_name(info.function.__name__)
     cls = type(
@@ -144,7 +133,7 @@ LOSSES: dict[str, type[LossFunction]] = {}
 NOT_APPLICABLE: dict[str, str] = {}
 
 for _info in _registry.LOSSES:
-    _reason = _not_applicable(_info)
+    _reason = _adapters.keras_not_applicable(_info)
     if _reason is not None:
         NOT_APPLICABLE[_info.name] = _reason
         continue
