@@ -366,8 +366,15 @@ def test_readme_example_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     code = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
     shown = re.findall(r"```text\n(.*?)```", readme, flags=re.DOTALL)
-    assert len(code) == 1
+    assert len(code) == 2  # the cross-backend example, then the three entry points
     assert len(shown) == 1
+    if importlib.util.find_spec("keras") is not None:
+        entry = subprocess.run(
+            [sys.executable, "-c", code[1]], capture_output=True, text=True, timeout=300
+        )
+        assert entry.returncode == 0, entry.stderr
+        function, module = (float(v) for v in entry.stdout.split())
+        assert abs(function - module) <= 1e-6 * abs(function)  # float32, two layouts
     proc = subprocess.run(
         [sys.executable, "-c", code[0]], capture_output=True, text=True, check=False, timeout=300
     )
