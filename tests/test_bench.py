@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,18 @@ def test_torch_peak_memory_sees_the_allocation() -> None:
     assert 2 * (8 << 18) <= peak < 3 * (8 << 18)
 
 
-def test_interleaved_pairs_calls() -> None:
+def test_interleaved_pairs_alternate_their_order() -> None:
     calls: list[str] = []
     ta, tb = _bench._interleaved(lambda: calls.append("a"), lambda: calls.append("b"), 0.0, 5, 10)
     assert len(ta) == len(tb) == 5
-    assert calls == ["a", "b"] * (len(calls) // 2)
+    # warm-up a b a b, the sizing pair a b, then a b / b a alternately
+    assert calls == ["a", "b"] * 3 + ["a", "b", "b", "a", "a", "b", "b", "a", "a", "b"]
+
+
+def test_interleaved_times_follow_the_callables_not_the_order() -> None:
+    # a sleeps longer than b: every a-time must exceed every b-time whichever ran first
+    ta, tb = _bench._interleaved(lambda: time.sleep(0.004), lambda: time.sleep(0.001), 0.0, 6, 6)
+    assert min(ta) > max(tb)
 
 
 def test_a_failing_torch_peer_is_reported_and_the_others_still_run(
