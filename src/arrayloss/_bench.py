@@ -1,14 +1,16 @@
 """Benchmarks of arrayloss against each framework's native losses (``arrayloss bench``).
 
 For every (loss, peer, backend, dtype, size, mode) the suite builds one set of
-inputs, times arrayloss and the peer on them in one process, interleaved (A B A B
-...) after a warm-up, and reports the median of the paired ratios ours/peer with
-its interquartile range, both median absolute times, a peak-memory figure for each
-side and, under ``jax.jit`` and ``torch.compile``, the compile time.
+inputs, times arrayloss and the peer on them in one process, interleaved with the
+order alternated (A B, B A, ...) after a warm-up, and reports the median of the
+paired ratios ours/peer with its interquartile range, both median absolute times, a
+peak-memory figure for each side and, under ``jax.jit`` and ``torch.compile``, the compile time.
 
 Backends: ``numpy`` (forward only, against a hand-written float32 version),
 ``torch`` (eager), ``torch-compile`` (``torch.compile`` of both sides, opt-in: slow
-to compile on a CPU) and ``jax`` (always under ``jax.jit``). Modes: ``fwd`` and
+to compile on a CPU), ``torch-cuda`` (eager on the GPU, each call timed to the
+device's end) and ``jax`` (always under ``jax.jit``, on JAX's default device: the
+GPU where there is one). Modes: ``fwd`` and
 ``fwd+bwd`` (the gradient with respect to the logits / predictions).
 
 Peak memory: NumPy from ``tracemalloc`` (NumPy reports its buffers to it); torch on
@@ -48,7 +50,7 @@ __all__ = [
     "write_csv",
 ]
 
-BACKENDS = ("numpy", "torch", "torch-compile", "jax")
+BACKENDS = ("numpy", "torch", "torch-compile", "torch-cuda", "jax")
 
 #: size name -> (kind -> shape). Classification shapes are (N, C); segmentation
 #: shapes are channels-last (B, *spatial, C); torch peers get the channels-first copy.
@@ -66,6 +68,14 @@ SIZES: dict[str, dict[str, tuple[int, ...]]] = {
         "cls": (8192, 1000),
         "seg": (8, 256, 256, 4),
         "seg3d": (2, 96, 96, 96, 14),
+    },
+    # a GPU: the same kinds, sized so that memory bandwidth, not launch overhead, counts
+    "gpu": {
+        "probe": (8, 10),
+        "probe-focal": (256, 100),
+        "cls": (8192, 32000),
+        "seg": (16, 512, 512, 19),
+        "seg3d": (2, 128, 128, 128, 14),
     },
 }
 # which input kinds each loss is measured on (the probes only for the listed losses)
@@ -439,10 +449,10 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _torch_peak(fn: Callable[[], Any]) -> int | None:
+def _torch_peak(fn: Callable[[], Any], cuda: bool = False) -> int | None:
     """Peak bytes allocated while ``fn`` runs (CUDA allocator, or the CPU profiler)."""
     torch = importlib.import_module("torch")
-    if torch.cuda.is_available():  # pragma: no cover - no GPU in CI
+    if cuda:  # pragma: no cover - no GPU in CI
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
@@ -470,23 +480,24 @@ def _torch_peak(fn: Callable[[], Any]) -> int | None:
 
 
 def _bench_torch(
-    loss: str, size: str, shape: tuple[int, ...], cfg: _Config, compiled: bool
+    loss: str, size: str, shape: tuple[int, ...], cfg: _Config, backend: str
 ) -> list[Result]:
+    """``backend``: ``"torch"`` (eager CPU), ``"torch-compile"`` or ``"torch-cuda"`` (eager)."""
     torch = importlib.import_module("torch")
     inputs = _make_inputs(loss, shape)
-    backend = "torch-compile" if compiled else "torch"
+    device = "cuda" if backend == "torch-cuda" else "cpu"
     ours = _ours(loss, backend, inputs)
     if ours is None:
         return []
     x_np = inputs.x
     if inputs.kind == "seg":  # channels-first for torch: ours with axis=1, same tensor
         x_np = x_np.transpose((0, x_np.ndim - 1, *range(1, x_np.ndim - 1))).copy()
-    x = torch.from_numpy(x_np)
-    y = torch.from_numpy(inputs.y)
+    x = torch.from_numpy(x_np).to(device)
+    y = torch.from_numpy(inputs.y).to(device)
     out = []
     for peer_name, peer in _torch_peers(loss, inputs).items():
         try:
-            out.extend(_torch_rows(loss, size, shape, cfg, compiled, ours, peer_name, peer, x, y))
+            out.extend(_torch_rows(loss, size, shape, cfg, backend, ours, peer_name, peer, x, y))
         except Exception as exc:  # e.g. kornia's 2-D-only losses on a 3-D volume
             print(
                 f"arrayloss bench: {backend} {loss} {peer_name} {size} failed: "
@@ -501,7 +512,7 @@ def _torch_rows(
     size: str,
     shape: tuple[int, ...],
     cfg: _Config,
-    compiled: bool,
+    backend: str,
     ours: Callable[..., Any],
     peer_name: str,
     peer: Callable[..., Any],
@@ -510,7 +521,9 @@ def _torch_rows(
 ) -> list[Result]:
     """The rows of one torch peer: each mode, interleaved with ours."""
     torch = importlib.import_module("torch")
-    backend = "torch-compile" if compiled else "torch"
+    compiled = backend == "torch-compile"
+    # a CUDA call returns before its kernels finish: time to the device's end
+    sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
     modes = ("fwd+bwd",) if compiled else ("fwd", "fwd+bwd")
     out = []
     fa, fb = ours, peer
@@ -525,9 +538,10 @@ def _torch_rows(
             if mode == "fwd":
                 with torch.no_grad():
                     f(xg, y)
-                return
-            f(xg, y).backward()
-            xg.grad = None
+            else:
+                f(xg, y).backward()
+                xg.grad = None
+            sync()
 
         def a(fa: Any = fa, call: Any = call) -> None:
             call(fa)
@@ -543,7 +557,7 @@ def _torch_rows(
         times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
         mem: dict[str, Any] = {}
         if cfg.memory and not compiled:
-            mem = {"ours_mem": _torch_peak(a), "peer_mem": _torch_peak(b)}
+            mem = {"ours_mem": _torch_peak(a, x.is_cuda), "peer_mem": _torch_peak(b, x.is_cuda)}
         out.append(_result(loss, peer_name, backend, size, shape, mode, times, **mem, **compile_s))
     return out
 
@@ -601,7 +615,13 @@ def _jax_memory(exe: Any) -> int | None:
 # -- driver ---------------------------------------------------------------------------
 
 
-_MODULES = {"numpy": "numpy", "torch": "torch", "torch-compile": "torch", "jax": "jax"}
+_MODULES = {
+    "numpy": "numpy",
+    "torch": "torch",
+    "torch-compile": "torch",
+    "torch-cuda": "torch",
+    "jax": "jax",
+}
 
 
 def available(backend: str) -> str | None:
@@ -609,6 +629,8 @@ def available(backend: str) -> str | None:
     root = _MODULES[backend]
     if importlib.util.find_spec(root) is None:
         return f"{root} not installed"
+    if backend == "torch-cuda" and not importlib.import_module("torch").cuda.is_available():
+        return "no CUDA device"
     return None
 
 
@@ -668,7 +690,7 @@ def _run(
             elif backend == "jax":
                 rows = _bench_jax(loss, kind, shape, cfg)
             else:
-                rows = _bench_torch(loss, kind, shape, cfg, backend == "torch-compile")
+                rows = _bench_torch(loss, kind, shape, cfg, backend)
         except Exception as exc:  # one broken peer must not stop the table
             # but it must not vanish from it either: said even without -v
             print(
