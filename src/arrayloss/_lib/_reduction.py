@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from ._collective import Sync, synced
 from ._compat import Array, Namespace, device_of
 from ._dtypes import cast, is_floating, is_integer
 from ._validation import check_choice
@@ -64,6 +65,7 @@ def reduce_loss(
     weights: Array | None = None,
     mask: Array | None = None,
     prescaled: bool = False,
+    sync: Sync | None = None,
 ) -> Array:
     """Reduce an unreduced ``loss`` with optional ``weights`` and boolean ``mask``.
 
@@ -81,6 +83,10 @@ def reduce_loss(
         ``loss`` already carries ``weights`` (a loss whose weighting is not a plain
         product, e.g. label smoothing with class weights). ``weights`` then serve
         only as the denominator of ``"mean"``.
+    sync
+        A cross-device sum (``_collective.device_sum``): ``"sum"`` and ``"mean"``
+        then reduce over every device's batch (``"mean"`` as the ratio of the summed
+        numerator and denominator); ``"none"`` stays local.
     """
     if weights is not None:
         weights = cast(weights, loss.dtype, xp)
@@ -97,7 +103,15 @@ def reduce_loss(
         return loss
     total = xp.sum(loss)
     if reduction == "sum":
-        return total
+        return total if sync is None else sync(total)
+    if sync is not None:
+        one = xp.ones((), dtype=loss.dtype, device=device_of(loss))
+        denom = one if weights is None else weights
+        if mask is not None:
+            denom = xp.where(mask, denom, xp.zeros((), dtype=loss.dtype, device=device_of(loss)))
+        count = xp.sum(xp.broadcast_to(denom, tuple(loss.shape)))
+        total, count = synced(sync, total, count, xp=xp)
+        return total / xp.where(count == 0, one, count)
     if weights is None and mask is None:
         # a list, not a generator: dynamo cannot trace a generator (graph break)
         count = math.prod([int(s) for s in loss.shape])

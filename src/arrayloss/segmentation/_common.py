@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .._lib._collective import Sync, synced
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._reduction import check_weights, reduce_loss
@@ -157,6 +158,7 @@ class RegionTerms(NamedTuple):
     class_weights: Array | None
     sum_axes: tuple[int, ...]
     ax: int
+    sync: Sync | None = None
 
 
 def _region_terms(
@@ -171,6 +173,7 @@ def _region_terms(
     class_weights: Array | None,
     batch_dice: bool,
     xp: Namespace,
+    sync: Sync | None = None,
 ) -> RegionTerms:
     """The dice-family keywords, one meaning: modes, ignore, background, class weights."""
     probs, target, ax, keep = _region_inputs_keep(
@@ -193,7 +196,7 @@ def _region_terms(
     sum_axes = tuple(d for d in range(logits.ndim) if d not in (0, ax))
     if batch_dice:
         sum_axes = (0, *sum_axes)
-    return RegionTerms(probs, target, kept, cw, sum_axes, ax)
+    return RegionTerms(probs, target, kept, cw, sum_axes, ax, sync)
 
 
 def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
@@ -208,11 +211,18 @@ def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Arra
     eps in the loss, not relative accuracy of a loss that is itself near 0.
     Ignored positions are 0 in ``probs`` and ``target`` already.
     """
-    p, g, axes = terms.probs, terms.target, terms.sum_axes
-    tp = xp.sum(p * g, axis=axes)
-    fp = xp.sum(p, axis=axes) - tp
-    fn = xp.sum(g, axis=axes) - tp
-    return tp, fp, fn
+    p, g = terms.probs, terms.target
+    tp, sum_p, sum_g = _batch_sums(terms, xp, p * g, p, g)
+    return tp, sum_p - tp, sum_g - tp
+
+
+def _batch_sums(terms: RegionTerms, xp: Namespace, *xs: Array) -> tuple[Array, ...]:
+    """Each of ``xs`` summed over ``terms.sum_axes``: over every device's batch when
+    the sums include the batch axis (``batch_dice``) and a cross-device sum is asked."""
+    sums = tuple(xp.sum(x, axis=terms.sum_axes) for x in xs)
+    if terms.sync is None or 0 not in terms.sum_axes:
+        return sums  # per-sample sums are whole on each device
+    return synced(terms.sync, *sums, xp=xp)
 
 
 def _safe_ratio(numerator: Array, denominator: Array, xp: Namespace) -> Array:
@@ -230,12 +240,17 @@ def _reduce_region(
     weights: Array | None,
     reduction: str,
     xp: Namespace,
+    sync: Sync | None = None,
 ) -> Array:
-    """Reduce a per-class ``(N, C)``/``(C,)`` loss: class weights act as weights."""
+    """Reduce a per-class ``(N, C)``/``(C,)`` loss: class weights act as weights.
+
+    With ``sync``, a per-sample loss is reduced over every device's samples; a
+    ``batch_dice`` loss ``(C,)`` is already global (the same on every device)."""
     check_weights(weights, tuple(loss.shape), xp)
     cw = class_weights
     w = weights if cw is None else (cw if weights is None else cast(weights, loss.dtype, xp) * cw)
-    return reduce_loss(loss, reduction, xp=xp, weights=w)
+    batch_level = len(loss.shape) <= 1
+    return reduce_loss(loss, reduction, xp=xp, weights=w, sync=None if batch_level else sync)
 
 
 # -- morphology on the spatial axes ----------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._lib._collective import device_sum
 from .._lib._compat import Array, array_namespace, array_or_none
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._reduction import check_reduction
@@ -27,6 +30,8 @@ def dice_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Soft Dice loss, per sample and class.
 
@@ -81,6 +86,14 @@ def dice_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -124,9 +137,10 @@ def dice_loss(
         class_weights=class_weights,
         batch_dice=batch_dice,
         xp=xp,
+        sync=device_sum(axis_name, process_group, xp),
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     mismatch = fp + fn
     # 1 - (2 tp + s) / (2 tp + fp + fn + s) = (fp + fn) / (2 tp + fp + fn + s)
     loss = _safe_ratio(mismatch, 2.0 * tp + mismatch + smooth, xp)
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)

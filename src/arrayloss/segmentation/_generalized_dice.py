@@ -7,12 +7,13 @@ per sample (``"none"`` -> ``(N,)``), the classes being combined inside the ratio
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, is_floating, is_integer
 from .._lib._reduction import check_weights, reduce_loss
 from .._lib._validation import check_choice
-from ._common import _overlap_sums, _safe_ratio
+from ._common import _batch_sums, _overlap_sums, _safe_ratio
 from ._region import _prepare
 
 __all__ = ["generalized_dice_loss", "generalized_wasserstein_dice_loss"]
@@ -37,6 +38,8 @@ def generalized_dice_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Generalized Dice loss: one Dice over all classes, each weighted by its volume.
 
@@ -83,6 +86,14 @@ def generalized_dice_loss(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N,)`` (one value per sample: the classes are
         combined inside the ratio), or ``()`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -130,9 +141,11 @@ def generalized_dice_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
-    volume = xp.sum(terms.target, axis=terms.sum_axes)
+    (volume,) = _batch_sums(terms, xp, terms.target)
     w = _volume_weights(volume, weight_type, xp)
     if terms.class_weights is not None:
         w = w * terms.class_weights
@@ -140,7 +153,9 @@ def generalized_dice_loss(
     errors = xp.sum(w * (fp + fn), axis=-1)
     loss = _safe_ratio(errors, xp.sum(w * (2.0 * tp + fp + fn), axis=-1) + smooth, xp)
     check_weights(weights, tuple(loss.shape), xp)
-    return reduce_loss(loss, reduction, xp=xp, weights=weights)
+    # batch_dice: one global loss (already summed over devices); else one per sample
+    sync = terms.sync if len(loss.shape) else None
+    return reduce_loss(loss, reduction, xp=xp, weights=weights, sync=sync)
 
 
 def _volume_weights(volume: Array, weight_type: str, xp: Namespace) -> Array:

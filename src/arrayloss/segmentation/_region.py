@@ -9,12 +9,22 @@ Every loss here shares ``dice_loss``'s keywords with one meaning (``mode``, ``ax
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._lib._collective import device_sum
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._reduction import check_reduction
 from .._lib._special import safe_power
 from .._lib._validation import check_number
-from ._common import RegionTerms, _overlap_sums, _reduce_region, _region_terms, _safe_ratio
+from ._common import (
+    RegionTerms,
+    _batch_sums,
+    _overlap_sums,
+    _reduce_region,
+    _region_terms,
+    _safe_ratio,
+)
 
 __all__ = [
     "focal_tversky_loss",
@@ -40,6 +50,8 @@ def _prepare(
     include_background: bool,
     ignore_index: int | None,
     batch_dice: bool,
+    axis_name: object = None,
+    process_group: object = None,
     extra: dict[str, Array | None] | None = None,
 ) -> tuple[Namespace, RegionTerms, str, float]:
     """Namespace (once per public call), validated options and the shared region terms."""
@@ -65,6 +77,7 @@ def _prepare(
         class_weights=class_weights,
         batch_dice=batch_dice,
         xp=xp,
+        sync=device_sum(axis_name, process_group, xp),
     )
     return xp, terms, reduction, smooth
 
@@ -91,6 +104,8 @@ def jaccard_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Soft Jaccard (intersection-over-union) loss, per sample and class.
 
@@ -134,6 +149,14 @@ def jaccard_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -176,10 +199,12 @@ def jaccard_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = _tversky_complement(tp, fp, fn, 1.0, 1.0, smooth, xp)
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
 
 
 def tversky_loss(
@@ -198,6 +223,8 @@ def tversky_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Tversky loss: Dice with separate weights on false positives and false negatives.
 
@@ -243,6 +270,14 @@ def tversky_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -291,10 +326,12 @@ def tversky_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = _tversky_complement(tp, fp, fn, alpha, beta, smooth, xp)
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
 
 
 def focal_tversky_loss(
@@ -314,6 +351,8 @@ def focal_tversky_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Focal Tversky loss: the Tversky loss of each class raised to ``gamma``.
 
@@ -360,6 +399,14 @@ def focal_tversky_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -411,10 +458,12 @@ def focal_tversky_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = safe_power(_tversky_complement(tp, fp, fn, alpha, beta, smooth, xp), gamma, xp=xp)
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
 
 
 def log_cosh_dice_loss(
@@ -431,6 +480,8 @@ def log_cosh_dice_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Log-cosh Dice loss: :math:`\log\cosh` of the soft Dice loss of each class.
 
@@ -471,6 +522,14 @@ def log_cosh_dice_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -513,13 +572,15 @@ def log_cosh_dice_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     dice = _safe_ratio(fp + fn, 2.0 * tp + fp + fn + smooth, xp)
     half = xp.sinh(0.5 * dice)
     # log cosh x = log(1 + (cosh x - 1)) = log1p(2 sinh^2(x / 2)): no rounding to 0
     loss = xp.log1p(2.0 * half * half)
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
 
 
 def sensitivity_specificity_loss(
@@ -537,6 +598,8 @@ def sensitivity_specificity_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Sensitivity-specificity loss: squared errors on the foreground and background.
 
@@ -581,6 +644,14 @@ def sensitivity_specificity_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -627,16 +698,19 @@ def sensitivity_specificity_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
-    p, g, axes = terms.probs, terms.target, terms.sum_axes
+    p, g = terms.probs, terms.target
     sq = (g - p) ** 2  # 0 at ignored positions, where p = g = 0
     background = 1.0 - g if terms.kept is None else terms.kept * (1.0 - g)
-    sensitivity = _safe_ratio(xp.sum(sq * g, axis=axes), xp.sum(g, axis=axes) + smooth, xp)
-    specificity = _safe_ratio(
-        xp.sum(sq * background, axis=axes), xp.sum(background, axis=axes) + smooth, xp
+    missed, positives, false_alarms, negatives = _batch_sums(
+        terms, xp, sq * g, g, sq * background, background
     )
+    sensitivity = _safe_ratio(missed, positives + smooth, xp)
+    specificity = _safe_ratio(false_alarms, negatives + smooth, xp)
     loss = r * sensitivity + (1.0 - r) * specificity
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
 
 
 def _sqrt0(x: Array, xp: Namespace) -> Array:
@@ -661,6 +735,8 @@ def mcc_loss(
     batch_dice: bool = False,
     weights: Array | None = None,
     reduction: str = "mean",
+    axis_name: str | tuple[str, ...] | None = None,
+    process_group: Any = None,
 ) -> Array:
     r"""Matthews correlation coefficient loss, :math:`1 - \mathrm{MCC}` from soft counts.
 
@@ -703,6 +779,14 @@ def mcc_loss(
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns shape ``(N, C)``, or ``(C,)`` with ``batch_dice``.
+    axis_name : str or tuple of str, optional
+        JAX ``shard_map``/``pmap``: the mapped batch axis. The sums over the batch
+        (``batch_dice``) and the ``"mean"``/``"sum"`` over samples then cover every
+        device's shard, so each device gets the value and gradient of one device on
+        the whole batch (``"none"`` stays per shard). See :doc:`/devices`.
+    process_group : True or torch.distributed.ProcessGroup, optional
+        The same under PyTorch DDP (``True``: the default group), summed with the
+        differentiable functional ``all_reduce`` of ``torch.distributed``.
 
     Returns
     -------
@@ -748,14 +832,16 @@ def mcc_loss(
         include_background=include_background,
         ignore_index=ignore_index,
         batch_dice=batch_dice,
+        axis_name=axis_name,
+        process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     negatives = (1.0 - terms.probs) * (1.0 - terms.target)
     if terms.kept is not None:
         negatives = terms.kept * negatives
-    tn = xp.sum(negatives, axis=terms.sum_axes)
+    (tn,) = _batch_sums(terms, xp, negatives)
     # sqrt(a b c d) = sqrt(a b) sqrt(c d): the four-fold product overflows float32 sooner
     root = _sqrt0((tp + fp) * (tp + fn), xp) * _sqrt0((tn + fp) * (tn + fn), xp)
     mcc = _safe_ratio(tp * tn - fp * fn, root + smooth, xp)
     loss = 1.0 - mcc
-    return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
+    return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
