@@ -1669,10 +1669,8 @@ def _rmi_loss_reference(
         target = np.moveaxis(np.eye(C)[np.where(keep_pos, y, 0)], -1, 1)
         keep = np.expand_dims(keep_pos, 1)
     else:
-        if y.ndim == x.ndim - 1:  # binary without the channel axis
-            y = np.expand_dims(y, 1)
-        else:
-            y = np.moveaxis(y, axis, 1)
+        # binary labels come without the channel axis
+        y = np.expand_dims(y, 1) if y.ndim == x.ndim - 1 else np.moveaxis(y, axis, 1)
         keep = np.ones(y.shape, bool) if ignore_index is None else y != ignore_index
         target = np.where(keep, y, 0).astype(np.float64)
     per_sample = rmi_reference(x, target, keep=keep, from_logits=from_logits, **hyper)
