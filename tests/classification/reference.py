@@ -667,3 +667,42 @@ def value_grad_all(
     }
     out_j = jax.jit(every)(xs, ys)
     return {n: (np.asarray(v), np.asarray(g)) for n, (v, g) in out_j.items()}
+
+
+# -- the conformance suite's table (tests/test_conformance.py) ------------------------------------
+
+
+def _balanced(fn: Any) -> Any:
+    """``fn`` with ``class_weights="balanced"`` resolved by :func:`balanced_weights`
+    (inverse class frequency of the labels, ignored positions left out)."""
+
+    def call(logits: Any, labels: Any, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("class_weights"), str):
+            assert kwargs["class_weights"] == "balanced"
+            num_classes = np.shape(logits)[kwargs.get("axis", -1)]
+            kwargs["class_weights"] = balanced_weights(
+                labels, num_classes, kwargs.get("ignore_index")
+            )
+        return fn(logits, labels, **kwargs)
+
+    return call
+
+
+REFERENCES: dict[str, Any] = {
+    "cross_entropy": _balanced(cross_entropy),
+    "binary_cross_entropy": binary_cross_entropy,
+    "focal_loss": _balanced(focal_loss),
+    "binary_focal_loss": binary_focal_loss,
+    "nll_loss": _balanced(nll_loss),
+    "class_weights_from_counts": class_weights_from_counts,
+    "hinge_loss": hinge,
+    "squared_hinge_loss": squared_hinge,
+    "multiclass_hinge_loss": multiclass_hinge,
+    "kl_divergence": kl_divergence,
+    "js_divergence": js_divergence,
+    "poly1_cross_entropy": poly1_cross_entropy,
+    "poly1_focal_loss": poly1_focal_loss,
+    "binary_poly1_focal_loss": binary_poly1_focal_loss,
+    "generalized_cross_entropy": generalized_cross_entropy,
+    "symmetric_cross_entropy": symmetric_cross_entropy,
+}

@@ -347,3 +347,36 @@ def _pairs(boxes: Any, target_boxes: Any, fmt: str, fn: Any) -> np.ndarray:
     p, g = to_xyxy(boxes, fmt), to_xyxy(target_boxes, fmt)
     flat = [fn(a, b) for a, b in zip(p.reshape(-1, 4), g.reshape(-1, 4), strict=True)]
     return np.array(flat, dtype=np.float64).reshape(p.shape[:-1])
+
+
+# -- the conformance suite's table (tests/test_conformance.py) ------------------------------------
+
+
+def _box_convert(boxes: Any, in_fmt: str, out_fmt: str) -> np.ndarray:
+    return from_xyxy(to_xyxy(boxes, in_fmt), out_fmt)
+
+
+def _pairwise(fn: Any) -> Any:
+    """``fn(boxes1, boxes2)`` on xyxy boxes, taking ``box_format`` as the loss does."""
+
+    def call(boxes1: Any, boxes2: Any, *, box_format: str = "xyxy") -> np.ndarray:
+        return fn(to_xyxy(boxes1, box_format), to_xyxy(boxes2, box_format))
+
+    return call
+
+
+REFERENCES: dict[str, Any] = {
+    "iou_loss": iou_loss,
+    "giou_loss": giou_loss,
+    "diou_loss": diou_loss,
+    "ciou_loss": ciou_loss,
+    "eiou_loss": eiou_loss,
+    "focal_eiou_loss": focal_eiou_loss,
+    "siou_loss": siou_loss,
+    "alpha_iou_loss": alpha_iou_loss,
+    "wise_iou_loss": wise_iou_loss,
+    "box_convert": _box_convert,
+    "box_area": box_area,
+    "box_iou": _pairwise(box_iou),
+    "generalized_box_iou": _pairwise(generalized_box_iou),
+}

@@ -84,3 +84,123 @@ def far_frr(decided: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     far = fp / (fp + tn) if fp + tn > 0 else 0.0
     frr = fn / (fn + tp) if fn + tp > 0 else 0.0
     return float(far), float(frr)
+
+
+# -- the conformance suite's table (tests/test_conformance.py) ------------------------------------
+# One block, appended: each entry takes the metric's own arguments and calls the brute-force
+# references above.
+
+
+def _hard_predictions(preds: Any, axis: int) -> np.ndarray:
+    """Integer predictions as they are; floating scores by argmax over the class ``axis``."""
+    p = np.asarray(preds)
+    return np.argmax(p, axis=axis) if p.dtype.kind == "f" else p
+
+
+def _confusion_matrix_reference(
+    preds: Any,
+    labels: Any,
+    num_classes: int,
+    *,
+    axis: int = -1,
+    ignore_index: int | None = None,
+    normalize: str | None = None,
+) -> np.ndarray:
+    m = confusion(_hard_predictions(preds, axis), labels, num_classes, ignore_index)
+    if normalize is None:
+        return m
+    m = m.astype(np.float64)
+    total = {
+        "all": m.sum(),
+        "true": m.sum(axis=1, keepdims=True),
+        "pred": m.sum(axis=0, keepdims=True),
+    }[normalize]
+    return np.where(total > 0, m / np.where(total > 0, total, 1.0), 0.0)
+
+
+def _mean_iou_reference(m: Any, *, reduction: str = "mean") -> np.ndarray:
+    iou, present = iou_per_class(m)
+    if reduction == "none":
+        return iou
+    if not present.any():
+        return np.asarray(0.0)
+    total = iou[present].sum()
+    return np.asarray(total if reduction == "sum" else total / present.sum())
+
+
+def _prf_reference(which: str) -> Any:
+    def call(
+        preds: Any,
+        labels: Any,
+        num_classes: int,
+        *,
+        axis: int = -1,
+        ignore_index: int | None = None,
+        average: str = "macro",
+    ) -> np.ndarray:
+        m = confusion(_hard_predictions(preds, axis), labels, num_classes, ignore_index)
+        return prf(m, which, average)
+
+    return call
+
+
+def _sigmoid(x: Any) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def _overlap_reference(kind: str) -> Any:
+    def call(
+        logits: Any,
+        labels: Any,
+        *,
+        mode: str = "multiclass",
+        axis: int = -1,
+        from_logits: bool = True,
+        threshold: float = 0.5,
+        include_background: bool = True,
+        ignore_index: int | None = None,
+        reduction: str = "mean",
+    ) -> np.ndarray:
+        x = np.moveaxis(np.asarray(logits, dtype=np.float64), axis, -1)
+        C = x.shape[-1]
+        y = np.asarray(labels)
+        if mode == "multiclass":
+            keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
+            pred = np.eye(C)[np.argmax(x, axis=-1)] * keep[..., None]
+            true = np.eye(C)[np.where(keep, y, 0)] * keep[..., None]
+        else:  # binary / multilabel: targets with the logits' shape, a threshold on p
+            y = np.moveaxis(y, axis, -1) if y.ndim == x.ndim else y[..., None]
+            keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
+            p = _sigmoid(x) if from_logits else x
+            pred = (p > threshold) * keep
+            true = (y != 0) * keep
+        if not include_background and mode != "binary":
+            pred, true = pred[..., 1:], true[..., 1:]
+        return overlap(pred, true, kind, reduction)
+
+    return call
+
+
+def _rate_reference(which: int) -> Any:
+    def call(preds: Any, labels: Any, *, threshold: float = 0.5, from_logits: bool = True) -> Any:
+        p = np.asarray(preds)
+        if p.dtype.kind == "f":
+            decided = (_sigmoid(p) if from_logits else p) > threshold
+        else:
+            decided = p != 0
+        return np.asarray(far_frr(decided, labels)[which])
+
+    return call
+
+
+REFERENCES: dict[str, Any] = {
+    "confusion_matrix": _confusion_matrix_reference,
+    "mean_iou": _mean_iou_reference,
+    "dice_score": _overlap_reference("dice"),
+    "iou_score": _overlap_reference("iou"),
+    "precision": _prf_reference("precision"),
+    "recall": _prf_reference("recall"),
+    "f1_score": _prf_reference("f1"),
+    "false_acceptance_rate": _rate_reference(0),
+    "false_rejection_rate": _rate_reference(1),
+}

@@ -1472,3 +1472,245 @@ def unified_focal(
     return weight * _reduce_compound(focal, ones, reduction) + (1 - weight) * _reduce_compound(
         tversky, [1.0] * len(tversky), reduction
     )
+
+
+# -- the conformance suite's table (tests/test_conformance.py) ------------------------------------
+# Each entry takes the loss's own arguments. The wrappers below only adapt a signature
+# (dropping keywords that do not change the value, building one-hot targets); the
+# arithmetic is the references above and the classification references.
+
+
+def _without(fn: Callable[..., Any], *names: str) -> Callable[..., Any]:
+    """``fn`` ignoring keywords that change gradients only (``detach``), not values."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **{k: v for k, v in kwargs.items() if k not in names})
+
+    return call
+
+
+def _accepted(fn: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    return {k: v for k, v in kwargs.items() if k in params}
+
+
+def _sigmoid_target(logits: Any, labels: Any, axis: int, ignore_index: Any) -> tuple:
+    """Sigmoid modes: float targets and the kept-element mask, both of ``logits``' shape."""
+    x = _f64(logits)
+    y = np.asarray(labels)
+    if y.ndim == x.ndim - 1:  # binary: labels without the channel axis
+        y = np.expand_dims(y, axis)
+    keep = np.ones(y.shape, bool) if ignore_index is None else y != ignore_index
+    target = np.where(keep, y, 0).astype(np.float64)
+    return np.broadcast_to(target, x.shape), np.broadcast_to(keep, x.shape)
+
+
+def _combine_reference(logits: Any, labels: Any, **kwargs: Any) -> Any:
+    """The registry's ``combine((dice_loss, 1.0), (focal_loss, 0.5))``: each reference gets
+    the keywords it accepts (as ``combine`` routes them)."""
+    from classification import reference as cref
+
+    dice = dice_loss(logits, labels, **_accepted(dice_loss, kwargs))
+    focal = cref.focal_loss(logits, labels, **_accepted(cref.focal_loss, kwargs))
+    return np.asarray(1.0 * dice + 0.5 * focal)
+
+
+def _dice_plus(kind: str) -> Callable[..., Any]:
+    """Dice (:func:`dice_loss`) + lambda x CE or focal (softmax in ``"multiclass"``;
+    BCE or focal with ``alpha=None`` over the kept elements in the sigmoid modes)."""
+    from classification import reference as cref
+
+    def call(
+        logits: Any,
+        labels: Any,
+        *,
+        lambda_dice: float = 1.0,
+        lambda_ce: float = 1.0,
+        lambda_focal: float = 1.0,
+        gamma: float = 2.0,
+        mode: str = "multiclass",
+        axis: int = -1,
+        smooth: float = 1e-5,
+        include_background: bool = True,
+        ignore_index: int | None = None,
+        class_weights: Any = None,
+        batch_dice: bool = False,
+        reduction: str = "mean",
+    ) -> np.ndarray:
+        dice = dice_loss(
+            logits,
+            labels,
+            mode=mode,
+            axis=axis,
+            smooth=smooth,
+            include_background=include_background,
+            ignore_index=ignore_index,
+            class_weights=class_weights,
+            batch_dice=batch_dice,
+            reduction=reduction,
+        )
+        if mode == "multiclass":
+            if kind == "ce":
+                pixel = cref.cross_entropy(
+                    logits,
+                    labels,
+                    axis=axis,
+                    class_weights=class_weights,
+                    ignore_index=ignore_index,
+                    reduction=reduction,
+                )
+            else:
+                pixel = cref.focal_loss_basic(
+                    logits,
+                    labels,
+                    gamma=gamma,
+                    alpha=class_weights,
+                    axis=axis,
+                    ignore_index=ignore_index,
+                    reduction=reduction,
+                )
+        else:
+            target, keep = _sigmoid_target(logits, labels, axis, ignore_index)
+            w = keep.astype(np.float64)
+            if kind == "ce":
+                pixel = cref.binary_cross_entropy(logits, target, weights=w, reduction=reduction)
+            else:
+                pixel = cref.binary_focal_loss(
+                    logits, target, gamma=gamma, alpha=None, weights=w, reduction=reduction
+                )
+        lam = lambda_ce if kind == "ce" else lambda_focal
+        return np.asarray(lambda_dice * dice + lam * pixel)
+
+    return call
+
+
+def _combo_reference(
+    logits: Any,
+    labels: Any,
+    *,
+    mode: str = "multiclass",
+    axis: int = -1,
+    from_logits: bool = True,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    smooth: float = 1.0,
+    ignore_index: int | None = None,
+    include_background: bool = True,
+    class_weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """:func:`combo` in ``"multiclass"``; the paper's binary form per sigmoid channel
+    (the same formula, ``p = sigmoid(x)``) in ``"binary"``/``"multilabel"``."""
+    if mode == "multiclass":
+        assert from_logits
+        return np.asarray(
+            combo(
+                logits,
+                labels,
+                alpha=alpha,
+                beta=beta,
+                axis=axis,
+                smooth=smooth,
+                ignore_index=ignore_index,
+                include_background=include_background,
+                class_weights=class_weights,
+                reduction=reduction,
+            )
+        )
+    target, keep = _sigmoid_target(logits, labels, axis, ignore_index)
+    p = sigmoid(logits) if from_logits else _f64(logits)
+    p, t, k = (np.moveaxis(a, axis, -1) for a in (p, target, keep))
+    C = p.shape[-1]
+    cw = np.ones(C) if class_weights is None else _f64(class_weights)
+    classes = range(C) if include_background or mode == "binary" else range(1, C)
+    ce, ce_w, dsc, dsc_w = [], [], [], []
+    for c in classes:
+        for idx in np.ndindex(k.shape[:-1]):
+            if k[(*idx, c)]:
+                q, y = p[(*idx, c)], t[(*idx, c)]
+                ce.append(-(beta * y * math.log(q) + (1 - beta) * (1 - y) * math.log(1 - q)))
+                ce_w.append(cw[c])
+        for n in range(p.shape[0]):
+            q, y = p[n][..., c] * k[n][..., c], t[n][..., c] * k[n][..., c]
+            dsc.append((2 * np.sum(q * y) + smooth) / (np.sum(q) + np.sum(y) + smooth))
+            dsc_w.append(cw[c])
+    ce_r = _reduce_compound(ce, ce_w, reduction)
+    return np.asarray(alpha * ce_r - (1 - alpha) * _reduce_compound(dsc, dsc_w, reduction))
+
+
+def _unified_focal_reference(
+    logits: Any, labels: Any, *, mode: str = "multiclass", **kwargs: Any
+) -> np.ndarray:
+    """:func:`unified_focal`; ``"binary"`` is its ``binary=True`` (classes ``[1 - p, p]``)."""
+    return np.asarray(unified_focal(logits, labels, binary=mode == "binary", **kwargs))
+
+
+def _rmi_loss_reference(
+    logits: Any,
+    labels: Any,
+    *,
+    mode: str = "multiclass",
+    axis: int = -1,
+    from_logits: bool = True,
+    ignore_index: int | None = None,
+    weights: Any = None,
+    reduction: str = "mean",
+    **hyper: Any,
+) -> np.ndarray:
+    """:func:`rmi_reference` per sample on ``(N, C, *S)`` logits and float targets; samples
+    with every position ignored are left out of the mean's denominator."""
+    x = np.moveaxis(_f64(logits), axis, 1)
+    C = x.shape[1]
+    y = np.asarray(labels)
+    if mode == "multiclass" and y.ndim == x.ndim - 1:
+        keep_pos = np.ones(y.shape, bool) if ignore_index is None else y != ignore_index
+        target = np.moveaxis(np.eye(C)[np.where(keep_pos, y, 0)], -1, 1)
+        keep = np.expand_dims(keep_pos, 1)
+    else:
+        # binary labels come without the channel axis
+        y = np.expand_dims(y, 1) if y.ndim == x.ndim - 1 else np.moveaxis(y, axis, 1)
+        keep = np.ones(y.shape, bool) if ignore_index is None else y != ignore_index
+        target = np.where(keep, y, 0).astype(np.float64)
+    per_sample = rmi_reference(x, target, keep=keep, from_logits=from_logits, **hyper)
+    kept = np.broadcast_to(keep, x.shape)
+    present = np.any(kept, axis=tuple(range(1, x.ndim))).astype(np.float64)
+    return weighted_reduce(per_sample, reduction, weights, denominator=present)
+
+
+REFERENCES: dict[str, Any] = {
+    "dice_loss": dice_loss,
+    "distance_map": distance_map,
+    "signed_distance_map": signed_distance_map,
+    "rectified_region_wise_map": rrw_map,
+    "boundary_loss": boundary_loss,
+    "hausdorff_dt_loss": hausdorff_dt_loss,
+    "hausdorff_er_loss": hausdorff_er_loss,
+    "region_wise_loss": region_wise_loss,
+    "active_boundary_loss": _without(active_boundary_loss, "detach"),
+    "conditional_boundary_loss": conditional_boundary_loss,
+    "combine": _combine_reference,
+    "dice_ce_loss": _dice_plus("ce"),
+    "dice_focal_loss": _dice_plus("focal"),
+    "combo_loss": _combo_reference,
+    "exp_log_loss": exp_log,
+    "unified_focal_loss": _unified_focal_reference,
+    "topk_loss": topk_loss,
+    "distance_weighted_cross_entropy": distance_weighted_cross_entropy,
+    "robust_t_loss": robust_t_loss,
+    "lovasz_softmax_loss": lovasz_softmax_loss,
+    "lovasz_hinge_loss": lovasz_hinge_loss,
+    "jaccard_loss": jaccard_loss,
+    "tversky_loss": tversky_loss,
+    "focal_tversky_loss": focal_tversky_loss,
+    "log_cosh_dice_loss": log_cosh_dice_loss,
+    "generalized_dice_loss": generalized_dice_loss,
+    "generalized_wasserstein_dice_loss": generalized_wasserstein_dice_loss,
+    "sensitivity_specificity_loss": sensitivity_specificity_loss,
+    "mcc_loss": mcc_loss,
+    "region_mutual_information_loss": _rmi_loss_reference,
+    "cldice_loss": cldice_loss,
+    "boundary_dou_loss": boundary_dou_loss,
+    "inverseform_loss": inverseform_loss,
+}
