@@ -105,6 +105,7 @@ from .segmentation import (
     tversky_loss,
     unified_focal_loss,
 )
+from .metrics import ConfusionState, confusion_state, merge_confusion, update_confusion
 
 __version__ = "0.1.0"
 
@@ -197,4 +198,8 @@ __all__ = [
     "welsch_loss",
     "wing_loss",
     "wise_iou_loss",
+    "ConfusionState",
+    "confusion_state",
+    "merge_confusion",
+    "update_confusion",
 ]
