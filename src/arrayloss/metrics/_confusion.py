@@ -117,6 +117,7 @@ def _counts(
         if num_classes not in (None, 2):
             raise ValueError(f'mode="binary" has 2 classes, got num_classes={num_classes}')
         c = 2
+        normalize_axis(axis, max(preds.ndim, 1))  # unused here, but checked: no silent typo
         if tuple(preds.shape) != tuple(labels.shape):
             raise ValueError(
                 f'mode="binary": preds must have the shape of labels, got preds shape '
