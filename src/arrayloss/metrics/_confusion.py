@@ -355,8 +355,9 @@ def confusion_matrix(
     Returns
     -------
     array, shape (C, C) (``(N, C, C)`` with ``per_image``)
-        Counts in the namespace's default integer dtype, or its default floating
-        dtype (the scores' dtype for floating ``preds``) when normalized.
+        Counts: for integer ``preds`` in the namespace's default integer dtype (its
+        default floating dtype when normalized); for floating scores in the scores'
+        dtype, all NaN when a score (at a position not ignored) is NaN.
 
     Notes
     -----
@@ -364,8 +365,10 @@ def confusion_matrix(
     predictions), never ``bincount``: the shape is static and there is no sync.
     Rows are true classes and columns predictions (scikit-learn, torchmetrics).
     Out-of-range labels or predictions raise ``ValueError`` on eager CPU arrays;
-    elsewhere they match no class and are not counted. Positions with a NaN score are
-    counted in no cell (the metrics return NaN for them; an integer matrix cannot).
+    elsewhere they match no class and are not counted. Floating counts are exact up to
+    :math:`2^{24}` per cell in float32 (:math:`2^{53}` in float64); past that, pass
+    integer class maps or stream through :func:`confusion_state`, whose integer state
+    counts NaN scores separately.
 
     References
     ----------
@@ -387,7 +390,7 @@ def confusion_matrix(
         _check_num_classes(num_classes)
     check_choice(normalize, "normalize", (None, "true", "pred", "all"))
     fdtype = _float_dtype(preds, xp)
-    counts, _ = _counts(
+    counts, invalid = _counts(
         preds,
         labels,
         num_classes,
@@ -400,9 +403,15 @@ def confusion_matrix(
         per_image,
         xp,
     )
-    if normalize is None:
+    if not is_floating(preds, xp) and normalize is None:
         return counts
     m = xp.astype(counts, fdtype)
+    if is_floating(preds, xp):
+        # NaN scores in, NaN out: a matrix with a NaN score is NaN (integer counts could not be)
+        flag = xp.reshape(invalid != 0, tuple(invalid.shape) + (1, 1))
+        m = xp.where(flag, xp.full((), math.nan, dtype=fdtype, device=device_of(m)), m)
+    if normalize is None:
+        return m
     if normalize == "all":
         total = xp.sum(xp.sum(m, axis=-1, keepdims=True), axis=-2, keepdims=True)
         return _ratio(m, total, 0.0, xp)
