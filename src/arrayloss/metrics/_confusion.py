@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of
+from .._lib._compat import Array, Namespace, array_namespace, device_of, is_array
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._hyper import continuous
 from .._lib._special import one_hot, sigmoid
@@ -22,6 +22,7 @@ from .._lib._validation import (
     check_choice,
     check_ignore_index,
     check_labels_in_range,
+    check_number,
     check_same_shape,
     normalize_axis,
     require_static,
@@ -103,6 +104,8 @@ def _counts(
     ``invalid``, so the metrics can return NaN for them.
     """
     check_choice(mode, "mode", MODES)
+    if not is_array(threshold):  # checked in every mode: no silently ignored typo
+        check_number(threshold, "threshold", low=0.0, high=1.0)
     require_static(per_image, "per_image")
     require_static(from_logits, "from_logits")
     ignore = check_ignore_index(ignore_index)
