@@ -121,6 +121,7 @@ def test_mean_iou_matches_reference(backend: Backend, average: str) -> None:
     ref.only_subset(backend, average, {"macro"})
     preds, labels, _ = _labels(4, (2, 6, 6), 3)
     m = rc.confusion(preds, labels, 4)  # class 3 absent: IoU 0, left out of the mean
+
     def from_confusion(cm: Any) -> Any:
         return al.mean_iou(confusion=cm, average=average)
 

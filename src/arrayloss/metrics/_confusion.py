@@ -291,7 +291,9 @@ def _metric(
     support = tp + fn
     if mode == "binary":
         if int(m.shape[-1]) != 2:
-            raise ValueError(f'mode="binary" needs a 2-class confusion, got shape {tuple(m.shape)}')
+            raise ValueError(
+                f'mode="binary" needs a 2-class confusion, got shape {tuple(m.shape)}'
+            )
         tp, fp, fn, tn, support = (s[..., 1:] for s in (tp, fp, fn, tn, support))
     elif not include_background:
         tp, fp, fn, tn, support = (s[..., 1:] for s in (tp, fp, fn, tn, support))
@@ -303,9 +305,7 @@ def _metric(
         if average == "none":
             score = per_class[..., 0] if mode == "binary" else per_class
         elif average == "weighted":
-            score = _ratio(
-                xp.sum(per_class * support, axis=-1), xp.sum(support, axis=-1), 0.0, xp
-            )
+            score = _ratio(xp.sum(per_class * support, axis=-1), xp.sum(support, axis=-1), 0.0, xp)
         else:
             weight = xp.astype(present, fdtype)
             if per_image:  # the mean over the (image, class) pairs present
@@ -514,8 +514,9 @@ _JAIN = """.. [1] A. K. Jain, A. Ross, S. Prabhakar, "An introduction to biometr
            IEEE TCSVT 14(1), 2004. https://doi.org/10.1109/TCSVT.2003.818349"""
 
 
-def _make(which: str, name: str, mode: str, title: str, formula: str, when: str, refs: str,
-          example: str) -> Any:
+def _make(
+    which: str, name: str, mode: str, title: str, formula: str, when: str, refs: str, example: str
+) -> Any:
     def metric(
         preds: Array | None = None,
         labels: Array | None = None,

@@ -30,7 +30,9 @@ class ConfusionState(NamedTuple):
     invalid: Array
 
 
-def confusion_state(num_classes: int, like: Array | None = None, *, dtype: Any = None) -> ConfusionState:
+def confusion_state(
+    num_classes: int, like: Array | None = None, *, dtype: Any = None
+) -> ConfusionState:
     """An empty :class:`ConfusionState` for ``num_classes`` classes.
 
     Parameters
@@ -122,12 +124,16 @@ def merge_confusion(*states: ConfusionState | list[ConfusionState]) -> Confusion
     """
     flat: list[Any] = []
     for s in states:
-        flat.extend(s if isinstance(s, list | tuple) and not isinstance(s, ConfusionState) else [s])
+        flat.extend(
+            s if isinstance(s, list | tuple) and not isinstance(s, ConfusionState) else [s]
+        )
     if not flat:
         raise ValueError("merge_confusion needs at least one state")
     for s in flat:
         if not isinstance(s, ConfusionState):
-            raise TypeError(f"merge_confusion takes ConfusionState objects, got {type(s).__name__}")
+            raise TypeError(
+                f"merge_confusion takes ConfusionState objects, got {type(s).__name__}"
+            )
     matrix, invalid = flat[0].matrix, flat[0].invalid
     for s in flat[1:]:
         if tuple(s.matrix.shape) != tuple(matrix.shape):
