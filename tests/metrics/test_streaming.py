@@ -156,7 +156,7 @@ def test_merge_is_associative_and_takes_a_list() -> None:
 def test_streaming_under_jax_jit_and_scan() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
-    preds, labels = _data(8, (6, 4, 5))
+    _, labels = _data(8, (6, 4, 5))
     rng = np.random.default_rng(8)
     scores = rng.normal(size=(6, 4, 5, 5)).astype(np.float32)
 

@@ -299,7 +299,8 @@ def _metric(
         tp, fp, fn, tn, support = (s[..., 1:] for s in (tp, fp, fn, tn, support))
     present = (tp + fp + fn) != 0  # a class in labels or preds (NaN counts are kept)
     if average == "micro":
-        score = _score(which, *(xp.sum(s, axis=-1) for s in (tp, fp, fn, tn)), xp)
+        sums = [xp.sum(s, axis=-1) for s in (tp, fp, fn, tn)]
+        score = _score(which, sums[0], sums[1], sums[2], sums[3], xp)
     else:
         per_class = _score(which, tp, fp, fn, tn, xp)
         if average == "none":
@@ -411,7 +412,7 @@ def confusion_matrix(
     m = xp.astype(counts, fdtype)
     if is_floating(preds, xp):
         # NaN scores in, NaN out: a matrix with a NaN score is NaN (integer counts could not be)
-        flag = xp.reshape(invalid != 0, tuple(invalid.shape) + (1, 1))
+        flag = xp.reshape(invalid != 0, (*tuple(invalid.shape), 1, 1))
         m = xp.where(flag, xp.full((), math.nan, dtype=fdtype, device=device_of(m)), m)
     if normalize is None:
         return m
@@ -503,8 +504,8 @@ _DOC = r"""{title}
 
 _RIJSBERGEN = """.. [1] C. J. van Rijsbergen, "Information Retrieval", 2nd ed., Butterworths, 1979,
            chapter 7."""
-_JACCARD = """.. [1] P. Jaccard, "The distribution of the flora in the alpine zone", New Phytologist
-           11(2), 1912. https://doi.org/10.1111/j.1469-8137.1912.tb05611.x
+_JACCARD = """.. [1] P. Jaccard, "The distribution of the flora in the alpine zone",
+           New Phytologist 11(2), 1912. https://doi.org/10.1111/j.1469-8137.1912.tb05611.x
     .. [2] M. Everingham, L. Van Gool, C. K. I. Williams, J. Winn, A. Zisserman, "The
            PASCAL Visual Object Classes (VOC) Challenge", IJCV 88(2), 2010.
            https://doi.org/10.1007/s11263-009-0275-4"""

@@ -42,9 +42,9 @@ def confusion_state(
     like : array, optional
         An array of the library (and device) to hold the counts; NumPy by default.
     dtype : dtype, optional
-        Counts' dtype; the namespace's default integer by default. Pass a 64-bit
-        integer on JAX without ``jax_enable_x64``... which JAX cannot hold: there,
-        counts beyond ``2**31 - 1`` per cell need x64 or a float64 state.
+        Counts' dtype; the namespace's default integer by default (int64 on NumPy and
+        torch, int32 on JAX without ``jax_enable_x64``, which holds at most
+        ``2**31 - 1`` per cell: for larger data enable x64 or pass a float64 dtype).
 
     Returns
     -------
