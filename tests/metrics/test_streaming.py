@@ -62,6 +62,23 @@ def test_iou_matches_sklearn_jaccard(average: str) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("average", ["macro", "micro", "weighted"])
+def test_matches_torchmetrics(average: str) -> None:
+    """torchmetrics computes in float32; its macro leaves absent classes out as we do."""
+    torch = pytest.importorskip("torch")
+    tmc = pytest.importorskip("torchmetrics.functional.classification")
+    preds, labels = _data(12)
+    p, y = torch.tensor(preds), torch.tensor(labels)
+    for tm, fn in (
+        (tmc.multiclass_precision, al.precision),
+        (tmc.multiclass_recall, al.recall),
+        (tmc.multiclass_f1_score, al.f1_score),
+        (tmc.multiclass_jaccard_index, al.mean_iou),
+    ):
+        want = float(tm(p, y, 5, average=average))
+        np.testing.assert_allclose(float(fn(preds, labels, 5, average=average)), want, rtol=2e-7)
+
+
 def test_confusion_matrix_and_ignore_index_match_sklearn() -> None:
     sk = pytest.importorskip("sklearn.metrics")
     preds, labels = _data(2)
