@@ -246,6 +246,16 @@ def test_dask_confusion_is_lazy_and_equals_numpy() -> None:
     )
 
 
+def test_the_docs_streaming_example_runs() -> None:
+    import doctest
+    import pathlib
+
+    page = pathlib.Path(__file__).parents[2] / "docs" / "metrics.rst"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 8
+    assert result.failed == 0
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 

@@ -483,7 +483,7 @@ _DOC = r"""{title}
     A 0/0 ratio is 0 (scikit-learn's and torchmetrics' ``zero_division=0``); a class
     in neither labels nor predictions is left out of the macro mean (scikit-learn's
     label set, the union of both). A NaN score makes the result NaN; it is never
-    argmaxed or thresholded into a class. See :doc:`metrics` for the averages and
+    argmaxed or thresholded into a class. See :doc:`/metrics` for the averages and
     where scikit-learn and torchmetrics differ.
 
     References
