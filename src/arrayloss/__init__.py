@@ -41,15 +41,19 @@ from .detection import (
     wise_iou_loss,
 )
 from .metrics import (
+    ConfusionState,
     confusion_matrix,
+    confusion_state,
     dice_score,
     f1_score,
     false_acceptance_rate,
     false_rejection_rate,
     iou_score,
     mean_iou,
+    merge_confusion,
     precision,
     recall,
+    update_confusion,
 )
 from .regression import (
     barron_loss,
@@ -109,6 +113,7 @@ from .segmentation import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConfusionState",
     "active_boundary_loss",
     "alpha_iou_loss",
     "barron_loss",
@@ -129,6 +134,7 @@ __all__ = [
     "combo_loss",
     "conditional_boundary_loss",
     "confusion_matrix",
+    "confusion_state",
     "cross_entropy",
     "dice_ce_loss",
     "dice_focal_loss",
@@ -170,6 +176,7 @@ __all__ = [
     "mape_loss",
     "mcc_loss",
     "mean_iou",
+    "merge_confusion",
     "mse_loss",
     "msle_loss",
     "multiclass_hinge_loss",
@@ -194,6 +201,7 @@ __all__ = [
     "tukey_biweight_loss",
     "tversky_loss",
     "unified_focal_loss",
+    "update_confusion",
     "welsch_loss",
     "wing_loss",
     "wise_iou_loss",

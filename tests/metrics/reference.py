@@ -58,23 +58,32 @@ def iou_per_class(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return iou, present
 
 
-def overlap(pred_mask: np.ndarray, true_mask: np.ndarray, kind: str, reduction: str) -> np.ndarray:
-    """Hard Dice / IoU per (sample, class) from (N, ..., C) 0/1 masks; empty-empty = 1."""
+def overlap(
+    pred_mask: np.ndarray, true_mask: np.ndarray, kind: str, average: str, per_image: bool
+) -> np.ndarray:
+    """Hard Dice / IoU from (N, ..., C) 0/1 masks, by loops over (sample, class).
+
+    A (sample, class) or class with empty prediction and target scores 0 and is left
+    out of the macro mean; pooled (``per_image=False``) sums over the samples first.
+    """
     N, C = pred_mask.shape[0], pred_mask.shape[-1]
-    out = np.zeros((N, C))
-    for n in range(N):
-        for c in range(C):
-            P, G = pred_mask[n][..., c] > 0, true_mask[n][..., c] > 0
-            inter, size = np.sum(P & G), np.sum(P) + np.sum(G)
-            if size == 0:
-                out[n, c] = 1.0
-            elif kind == "dice":
-                out[n, c] = 2 * inter / size
-            else:
-                out[n, c] = inter / np.sum(P | G)
-    if reduction == "none":
-        return out
-    return np.asarray(out.sum() if reduction == "sum" else out.mean())
+    P_all, G_all = pred_mask > 0, true_mask > 0
+
+    def one(P: np.ndarray, G: np.ndarray) -> tuple[float, bool]:
+        inter, size = np.sum(P & G), np.sum(P) + np.sum(G)
+        if size == 0:
+            return 0.0, False
+        return (2 * inter / size if kind == "dice" else inter / np.sum(P | G)), True
+
+    if per_image:
+        cells = [[one(P_all[n][..., c], G_all[n][..., c]) for c in range(C)] for n in range(N)]
+    else:
+        cells = [[one(P_all[..., c], G_all[..., c]) for c in range(C)]]
+    values = np.array([[v for v, _ in row] for row in cells])
+    present = np.array([[p for _, p in row] for row in cells])
+    if average == "none":
+        return values if per_image else values[0]
+    return np.asarray(values[present].mean() if present.any() else 0.0)
 
 
 def far_frr(decided: np.ndarray, truth: np.ndarray) -> tuple[float, float]:

@@ -116,23 +116,30 @@ def test_precision_recall_f1_against_sklearn() -> None:
             np.testing.assert_allclose(fn(preds, labels, 4, average=average), want, rtol=1e-12)
 
 
-@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_mean_iou_matches_reference(backend: Backend, reduction: str) -> None:
-    ref.only_subset(backend, reduction, {"mean"})
+@pytest.mark.parametrize("average", ["macro", "none"])
+def test_mean_iou_matches_reference(backend: Backend, average: str) -> None:
+    ref.only_subset(backend, average, {"macro"})
     preds, labels, _ = _labels(4, (2, 6, 6), 3)
     m = rc.confusion(preds, labels, 4)  # class 3 absent: IoU 0, left out of the mean
-    out = _call(backend, al.mean_iou, m, reduction=reduction)
-    shape = (4,) if reduction == "none" else ()
+
+    def from_confusion(cm: Any) -> Any:
+        return al.mean_iou(confusion=cm, average=average)
+
+    out = _call(backend, from_confusion, m)
+    shape = (4,) if average == "none" else ()
     dt, tol = _default_float(backend)
     got = backend.check_result(out, dtype=dt, shape=shape)
     iou, present = rc.iou_per_class(m)
-    want = {"none": iou, "sum": iou[present].sum(), "mean": iou[present].mean()}[reduction]
-    ref.assert_close(got, want, tol, reduction)
+    want = iou if average == "none" else iou[present].mean()
+    ref.assert_close(got, want, tol, average)
+    # the same from the class maps
+    out = _call(backend, al.mean_iou, preds, labels, num_classes=4, average=average)
+    ref.assert_close(backend.check_result(out, dtype=dt, shape=shape), want, tol, average)
 
 
 def test_mean_iou_float32_confusion_stays_float32() -> None:
     m = np.array([[3.0, 1.0], [0.0, 2.0]], dtype=np.float32)
-    out = al.mean_iou(m)
+    out = al.mean_iou(confusion=m)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, (3 / 4 + 2 / 3) / 2, rtol=1e-6)
 
@@ -171,7 +178,7 @@ def test_overlap_scores_multiclass(backend: Backend, kind: str, layout: str, opt
         labels.reshape(-1)[::4] = 255
         kw["ignore_index"] = 255
         keep = labels != 255
-    if option == "empty_class":  # class 2 neither predicted nor present: scores 1
+    if option == "empty_class":  # class 2 neither predicted nor present: left out
         logits = np.moveaxis(logits, ax, -1)
         logits[..., 2] = -10.0
         logits = np.moveaxis(logits, -1, ax)
@@ -179,39 +186,44 @@ def test_overlap_scores_multiclass(backend: Backend, kind: str, layout: str, opt
     if option == "no_background":
         kw["include_background"] = False
     fn = al.dice_score if kind == "dice" else al.iou_score
-    outs = ref.call_all_reductions(backend, fn, *(ref.to_backend(backend, a, "float64")
-                                                  for a in (logits, labels)), **kw)  # fmt: skip
     pred_mask = _hard(logits, ax) * keep[..., None]
     true_mask = np.eye(3)[np.where(keep, labels, 0)] * keep[..., None]
     if option == "no_background":
         pred_mask, true_mask = pred_mask[..., 1:], true_mask[..., 1:]
     c_out = pred_mask.shape[-1]
-    for reduction, out in outs.items():
-        shape_out = (shape[0], c_out) if reduction == "none" else ()
-        got = backend.check_result(out, dtype=backend.dtype("float64"), shape=shape_out)
-        want = rc.overlap(pred_mask, true_mask, kind, reduction)
-        ref.assert_close(got, want, "float64", reduction)
-        if option == "empty_class" and reduction == "none":
-            np.testing.assert_array_equal(got[:, 2], 1.0)
+    args = tuple(ref.to_backend(backend, a, "float64") for a in (logits, labels))
+    f64 = backend.dtype("float64")
+    for per_image in (False, True):
+        for average in ("macro", "none"):
+            out = backend.call(fn, *args, **kw, per_image=per_image, average=average)
+            shape_out = ((shape[0], c_out) if per_image else (c_out,)) if average == "none" else ()
+            got = backend.check_result(out, dtype=f64, shape=shape_out)
+            want = rc.overlap(pred_mask, true_mask, kind, average, per_image)
+            ref.assert_close(got, want, "float64", f"{average} per_image={per_image}")
+            if option == "empty_class" and average == "none":
+                np.testing.assert_array_equal(got[..., 2], 0.0)
 
 
-@pytest.mark.parametrize("mode", ["binary", "multilabel"])
-def test_overlap_scores_sigmoid_modes(backend: Backend, mode: str) -> None:
-    ref.only_subset(backend, mode, {"binary"})
+def test_overlap_scores_binary(backend: Backend) -> None:
     rng = np.random.default_rng(6)
-    C = 1 if mode == "binary" else 3
-    logits = rng.normal(size=(2, C, 4, 5))
-    labels = rng.integers(0, 2, size=(2, C, 4, 5)).astype(np.float64)
+    logits = rng.normal(size=(2, 4, 5))
+    labels = rng.integers(0, 2, size=(2, 4, 5))
     for kind, fn in (("dice", al.dice_score), ("iou", al.iou_score)):
-        out = _call(backend, fn, logits, labels, mode=mode, axis=1, threshold=0.3,
-                    reduction="none")  # fmt: skip
-        got = backend.check_result(out, dtype=backend.dtype("float64"), shape=(2, C))
-        pred = np.moveaxis(1 / (1 + np.exp(-logits)) > 0.3, 1, -1)
-        want = rc.overlap(pred, np.moveaxis(labels, 1, -1), kind, "none")
+        out = _call(backend, fn, logits, labels, mode="binary", threshold=0.3, per_image=True,
+                    average="none")  # fmt: skip
+        got = backend.check_result(out, dtype=backend.dtype("float64"), shape=(2,))
+        pred = (1 / (1 + np.exp(-logits)) > 0.3)[..., None]
+        want = rc.overlap(pred, labels[..., None] > 0, kind, "none", True)[:, 0]
         ref.assert_close(got, want, "float64", kind)
 
 
 def test_dice_score_against_monai() -> None:
+    """Per image and class, MONAI's DiceMetric agrees wherever the class is in the target.
+
+    Where the target lacks a class, MONAI (ignore_empty=False) scores 1 if the
+    prediction lacks it too, else 0; we score 0/0 pairs 0 and leave them out of the
+    macro mean (scikit-learn's rule), and the prediction-only case 0 as MONAI does.
+    """
     torch = pytest.importorskip("torch")
     pytest.importorskip("monai")
     from monai.metrics import DiceMetric
@@ -224,8 +236,11 @@ def test_dice_score_against_monai() -> None:
     true = torch.nn.functional.one_hot(torch.tensor(labels), 3).permute(0, 3, 1, 2)
     metric = DiceMetric(include_background=True, reduction="none", ignore_empty=False)
     want = metric(pred.double(), true.double()).numpy()
-    got = al.dice_score(logits, labels, axis=1, reduction="none")
-    np.testing.assert_allclose(got, want, rtol=1e-12)
+    got = np.asarray(al.dice_score(logits, labels, axis=1, per_image=True, average="none"))
+    both_empty = (pred.sum((2, 3)) == 0).numpy() & (true.sum((2, 3)) == 0).numpy()
+    np.testing.assert_allclose(got[~both_empty], want[~both_empty], rtol=1e-12)
+    np.testing.assert_array_equal(got[both_empty], 0.0)
+    np.testing.assert_array_equal(want[both_empty], 1.0)
 
 
 @pytest.mark.parametrize("kind", ["int", "logits", "probs"])
@@ -269,7 +284,7 @@ def _all_metrics(scores: Any, labels: Any, full: bool = True) -> tuple[Any, ...]
     cm = al.confusion_matrix(scores, labels, 3, axis=1, ignore_index=-1)
     out = (
         cm,
-        al.mean_iou(cm),
+        al.mean_iou(confusion=cm),
         al.f1_score(scores, labels, 3, axis=1, ignore_index=-1, average="none"),
         al.dice_score(scores, labels, axis=1, ignore_index=-1),
         al.false_acceptance_rate(scores[:, 1], labels > 0),
@@ -280,7 +295,7 @@ def _all_metrics(scores: Any, labels: Any, full: bool = True) -> tuple[Any, ...]
         *out,
         al.precision(scores, labels, 3, axis=1, ignore_index=-1),
         al.recall(scores, labels, 3, axis=1, ignore_index=-1, average="micro"),
-        al.iou_score(scores, labels, axis=1, ignore_index=-1, reduction="none"),
+        al.iou_score(scores, labels, axis=1, ignore_index=-1, average="none", per_image=True),
         al.false_rejection_rate(scores[:, 1], labels > 0),
     )
 
@@ -325,7 +340,7 @@ def test_metric_errors() -> None:
     with pytest.raises(ValueError, match=r"num_classes must be a positive int, got True"):
         al.confusion_matrix(p, y, True)
     with pytest.raises(ValueError, match="average"):
-        al.precision(p, y, 3, average="weighted")
+        al.precision(p, y, 3, average="samples")
     with pytest.raises(ValueError, match="normalize"):
         al.confusion_matrix(p, y, 3, normalize="rows")
     with pytest.raises(ValueError, match=r"labels.*preds|preds.*labels"):
@@ -340,11 +355,13 @@ def test_metric_errors() -> None:
         al.confusion_matrix(p, np.array([0, 1, 5]), 3)  # out of range on eager NumPy
     with pytest.raises(ValueError, match="preds"):
         al.confusion_matrix(np.array([0, 1, 7]), y, 3)
-    with pytest.raises(ValueError, match=r"confusion must be square \(C, C\), got shape \(2, 3\)"):
-        al.mean_iou(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="reduction"):
-        al.mean_iou(np.eye(2), reduction="avg")
+    with pytest.raises(ValueError, match=r"square matrix of shape \(C, C\), got shape \(2, 3\)"):
+        al.mean_iou(confusion=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"confusion=cm"):
+        al.mean_iou(np.eye(2))  # the old positional form says what to write
+    with pytest.raises(ValueError, match="not both"):
+        al.mean_iou(p, y, 3, confusion=np.eye(3))
     with pytest.raises(ValueError, match="threshold"):
         al.false_acceptance_rate(p, y, threshold=2.0)
     with pytest.raises(ValueError, match="threshold"):
-        al.dice_score(np.zeros((1, 3, 2)), np.zeros((1, 3), dtype=int), threshold=-0.1)
+        al.dice_score(np.zeros((1, 3)), np.zeros((1, 3), dtype=int), mode="binary", threshold=-0.1)

@@ -43,8 +43,9 @@ def _metric_cases(seed: int) -> list[Case]:
         Case(
             "ignore_index, no background, none",
             (logits, ignored),
-            {"ignore_index": -100, "include_background": False, "reduction": "none"},
+            {"ignore_index": -100, "include_background": False, "average": "none"},
         ),
+        Case("per image, weighted", (logits, labels), {"per_image": True, "average": "weighted"}),
     ]
 
 
@@ -54,6 +55,7 @@ def _prf_cases(seed: int) -> list[Case]:
         Case("macro", (logits, labels), {"num_classes": 3}),
         Case("micro", (logits, labels), {"num_classes": 3, "average": "micro"}),
         Case("none", (logits, labels), {"num_classes": 3, "average": "none"}),
+        Case("weighted", (logits, labels), {"num_classes": 3, "average": "weighted"}),
     ]
 
 
@@ -68,10 +70,16 @@ def _confusion_cases() -> list[Case]:
 
 
 def _mean_iou_cases() -> list[Case]:
+    logits, labels = _seg(82, 4)
+    labels[labels == 3] = 0  # class 3 absent from the labels
     cm = generator(82).integers(0, 20, size=(4, 4)).astype("float64")
     cm[3, :] = 0.0
     cm[:, 3] = 0.0
-    return [Case("absent class 3", (cm,)), Case("none", (cm,), {"reduction": "none"})]
+    return [
+        Case("logits (2, 4, 5, 4)", (logits, labels)),
+        Case("none", (logits, labels), {"average": "none"}),
+        Case("confusion, absent class 3", (), {"confusion": cm}),
+    ]
 
 
 def _rate_cases() -> list[Case]:
