@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction
 from .._lib._special import safe_power
-from .._lib._validation import check_number
 from ._common import RegionTerms, _overlap_sums, _reduce_region, _region_terms, _safe_ratio
 
 __all__ = [
@@ -41,7 +41,7 @@ def _prepare(
     ignore_index: int | None,
     batch_dice: bool,
     extra: dict[str, Array | None] | None = None,
-) -> tuple[Namespace, RegionTerms, str, float]:
+) -> tuple[Namespace, RegionTerms, str, Hyper]:
     """Namespace (once per public call), validated options and the shared region terms."""
     xp = array_namespace(
         logits=logits,
@@ -52,8 +52,8 @@ def _prepare(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    smooth = check_number(smooth, "smooth", low=0.0)
     logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
+    smooth = continuous(smooth, "smooth", logits, xp, low=0.0)
     terms = _region_terms(
         logits,
         labels,
@@ -70,7 +70,7 @@ def _prepare(
 
 
 def _tversky_complement(
-    tp: Array, fp: Array, fn: Array, alpha: float, beta: float, smooth: float, xp: Namespace
+    tp: Array, fp: Array, fn: Array, alpha: Hyper, beta: Hyper, smooth: Hyper, xp: Namespace
 ) -> Array:
     # 1 - (tp + s) / (tp + a fp + b fn + s) = (a fp + b fn) / (tp + a fp + b fn + s)
     errors = alpha * fp + beta * fn
@@ -276,8 +276,6 @@ def tversky_loss(
     >>> np.round(out, 6)
     array([[0.126214, 0.175258]])
     """
-    alpha = check_number(alpha, "alpha", low=0.0)
-    beta = check_number(beta, "beta", low=0.0)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -292,6 +290,8 @@ def tversky_loss(
         ignore_index=ignore_index,
         batch_dice=batch_dice,
     )
+    alpha = continuous(alpha, "alpha", terms.probs, xp, low=0.0)
+    beta = continuous(beta, "beta", terms.probs, xp, low=0.0)
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = _tversky_complement(tp, fp, fn, alpha, beta, smooth, xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
@@ -395,9 +395,6 @@ def focal_tversky_loss(
     >>> np.round(out, 6)
     array([[0.355266, 0.418638]])
     """
-    alpha = check_number(alpha, "alpha", low=0.0)
-    beta = check_number(beta, "beta", low=0.0)
-    gamma = check_number(gamma, "gamma", low=0.0, low_inclusive=False)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -412,6 +409,9 @@ def focal_tversky_loss(
         ignore_index=ignore_index,
         batch_dice=batch_dice,
     )
+    alpha = continuous(alpha, "alpha", terms.probs, xp, low=0.0)
+    beta = continuous(beta, "beta", terms.probs, xp, low=0.0)
+    gamma = continuous(gamma, "gamma", terms.probs, xp, low=0.0, low_inclusive=False)
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = safe_power(_tversky_complement(tp, fp, fn, alpha, beta, smooth, xp), gamma, xp=xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp)
@@ -613,7 +613,6 @@ def sensitivity_specificity_loss(
     >>> np.round(out, 6)  # 0.5 * 0.1**2 + 0.5 * 0.2**2 for both classes
     array([[0.025, 0.025]])
     """
-    r = check_number(r, "r", low=0.0, high=1.0)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -628,6 +627,7 @@ def sensitivity_specificity_loss(
         ignore_index=ignore_index,
         batch_dice=batch_dice,
     )
+    r = continuous(r, "r", terms.probs, xp, low=0.0, high=1.0)
     p, g, axes = terms.probs, terms.target, terms.sum_axes
     sq = (g - p) ** 2  # 0 at ignored positions, where p = g = 0
     background = 1.0 - g if terms.kept is None else terms.kept * (1.0 - g)
