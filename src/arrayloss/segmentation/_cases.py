@@ -865,10 +865,12 @@ LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         distance_map,
         _distance_cases,
+        static=("spacing",),
     ),
     LossInfo(
         signed_distance_map,
         _signed_cases,
+        static=("spacing",),
     ),
     LossInfo(
         rectified_region_wise_map,
@@ -952,6 +954,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 },
             ),
         ),
+        static=("max_ratio",),
     ),
     LossInfo(
         conditional_boundary_loss,
@@ -964,6 +967,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 {"axis": 1, "ignore_index": -1, "kernel_size": 3, "detach": False},
             ),
         ),
+        static=("dilation_ratio",),
     ),
     LossInfo(
         combine,
@@ -1054,6 +1058,7 @@ LOSSES: tuple[LossInfo, ...] = (
             ),
             Row("topk-class-weights", _weighted, {"k": 0.4, "label_smoothing": 0.1}),
         ),
+        static=("k",),
     ),
     LossInfo(
         distance_weighted_cross_entropy,

@@ -22,7 +22,7 @@ from .._lib._compat import (
 from .._lib._distance_transform import check_spacing, edt
 from .._lib._dtypes import compute_dtype, is_floating, is_integer
 from .._lib._special import stop_gradient
-from .._lib._validation import normalize_axis
+from .._lib._validation import normalize_axis, require_static
 
 __all__ = ["distance_map", "signed_distance_map"]
 
@@ -59,6 +59,10 @@ def _output_dtype(mask: Array, xp: Namespace) -> Any:
 def _prepare(
     mask: Array, axes: object, spacing: object, xp: Namespace
 ) -> tuple[Array, tuple[int, ...], tuple[float, ...], Any]:
+    require_static(spacing, "spacing")
+    if isinstance(spacing, Sequence) and not isinstance(spacing, str):
+        for step in spacing:
+            require_static(step, "spacing")
     dtype = _output_dtype(mask, xp)
     ax = _spatial_axes(mask.ndim, axes)
     steps = check_spacing(spacing, len(ax))
@@ -87,6 +91,8 @@ def distance_map(
         Boolean, integer or floating; nonzero is foreground.
     spacing : float or sequence of float, optional
         Voxel size along each of ``axes`` (one number: the same for all). Default 1.
+        Static: the transform runs on the host (SciPy) or as a fixed sequence of
+        passes, so a traced array raises ``TypeError`` ("must be static").
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0 (the batch axis); a
         channels-last one-hot mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
@@ -157,6 +163,8 @@ def signed_distance_map(
         Boolean, integer or floating; nonzero is foreground.
     spacing : float or sequence of float, optional
         Voxel size along each of ``axes``. Default 1.
+        Static: the transform runs on the host (SciPy) or as a fixed sequence of
+        passes, so a traced array raises ``TypeError`` ("must be static").
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0; a channels-last one-hot
         mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
