@@ -15,10 +15,11 @@ from typing import Any
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._distance_transform import check_spacing, edt
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
-from .._lib._special import sigmoid, softmax, stop_gradient
+from .._lib._special import safe_power, sigmoid, softmax, stop_gradient
 from .._lib._targets import class_weight_vector
-from .._lib._validation import check_choice, check_number, normalize_axis
+from .._lib._validation import check_choice, normalize_axis
 from .._lib._windows import cross_sum
 from ._common import MODES, _drop_background, _region_inputs
 from ._distance import _prepare
@@ -41,13 +42,14 @@ def _start(
     weights: Array | None,
     class_weights: object,
     reduction: str,
+    labels_name: str = "labels",
 ) -> tuple[Namespace, str, Array]:
     xp = array_namespace(
         logits=logits,
-        labels=labels,
         weights=weights,
         class_weights=array_or_none(class_weights),
-        required=("logits", "labels"),
+        required=("logits", labels_name),
+        **{labels_name: labels},
     )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(logits, "logits", xp)
@@ -179,7 +181,9 @@ def boundary_loss(
     >>> al.boundary_loss(probs, phi, mode="binary", from_logits=False, reduction="none")
     array([[-0.125]])
     """
-    xp, reduction, logits = _start(logits, signed_distance, weights, class_weights, reduction)
+    xp, reduction, logits = _start(
+        logits, signed_distance, weights, class_weights, reduction, "signed_distance"
+    )
     check_choice(mode, "mode", MODES)
     if logits.ndim < 2:
         raise ValueError(
@@ -295,7 +299,7 @@ def hausdorff_dt_loss(
     np.float64(0.825)
     """
     xp, reduction, logits = _start(logits, labels, weights, class_weights, reduction)
-    alpha = check_number(alpha, "alpha", low=0.0)
+    alpha = continuous(alpha, "alpha", logits, xp, low=0.0)
     probs, target, ax = _region_inputs(
         logits,
         labels,
@@ -312,7 +316,9 @@ def hausdorff_dt_loss(
     half = xp.asarray(0.5, dtype=logits.dtype, device=device_of(logits))
     d_p = _distance_field(stop_gradient(probs, xp=xp) > half, spatial, steps, logits.dtype, xp)
     d_g = _distance_field(target > half, spatial, steps, logits.dtype, xp)
-    distance = stop_gradient(d_p**alpha + d_g**alpha, xp=xp)
+    # the maps carry no gradient (thresholded masks); alpha may (a learned exponent)
+    d_p, d_g = stop_gradient(d_p, xp=xp), stop_gradient(d_g, xp=xp)
+    distance = safe_power(d_p, alpha, xp=xp) + safe_power(d_g, alpha, xp=xp)
     loss = _spatial_mean((probs - target) ** 2 * distance, spatial, xp)
     return _finish(loss, weights, cw, reduction, xp)
 
@@ -403,7 +409,7 @@ def hausdorff_er_loss(
     np.float64(2.5)
     """
     xp, reduction, logits = _start(logits, labels, weights, class_weights, reduction)
-    alpha = check_number(alpha, "alpha", low=0.0)
+    alpha = continuous(alpha, "alpha", logits, xp, low=0.0)
     if isinstance(erosions, bool) or not isinstance(erosions, int) or erosions < 1:
         raise ValueError(f"erosions must be an int >= 1, got {erosions!r}")
     probs, target, ax = _region_inputs(
