@@ -141,7 +141,7 @@ def robust_t_loss(
         raise TypeError(
             f"labels must be an integer, boolean or floating array, got {labels.dtype}"
         )
-    if is_array(nu):
+    if not isinstance(nu, int | float) and is_array(nu):
         if not is_floating(nu, xp):
             raise TypeError(f"nu must be a floating array or a float, got dtype {nu.dtype}")
         if tuple(nu.shape) != ():
