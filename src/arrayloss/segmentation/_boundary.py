@@ -19,7 +19,7 @@ from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import safe_power, sigmoid, softmax, stop_gradient
 from .._lib._targets import class_weight_vector
-from .._lib._validation import check_choice, normalize_axis
+from .._lib._validation import check_choice, normalize_axis, require_static
 from .._lib._windows import cross_sum
 from ._common import MODES, _drop_background, _region_inputs
 from ._distance import _prepare
@@ -176,7 +176,7 @@ def boundary_loss(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> phi = al.signed_distance_map(np.array([[0.0, 0.0, 1.0, 1.0]]))  # [[2, 1, 0, -1]]
+    >>> phi = al.signed_distance_map(np.array([[0.0, 0.0, 1.0, 1.0]]), axes=1)  # [[2, 1, 0, -1]]
     >>> probs = np.array([[[0.1], [0.2], [0.8], [0.9]]])  # (N=1, S=4, C=1)
     >>> al.boundary_loss(probs, phi, mode="binary", from_logits=False, reduction="none")
     array([[-0.125]])
@@ -264,7 +264,8 @@ def hausdorff_dt_loss(
     include_background : bool, default True
         False drops channel 0 (MONAI's default is False).
     spacing : float or sequence of float, optional
-        Voxel size per spatial axis for the distances. Default 1.
+        Voxel size per spatial axis for the distances. Default 1. Static: the
+        distance transform's steps, so a traced array raises ``TypeError``.
     weights : array, optional
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
@@ -312,6 +313,7 @@ def hausdorff_dt_loss(
     probs, target, cw, spatial = _classes(
         logits, probs, target, ax, mode, include_background, class_weights, xp
     )
+    require_static(spacing, "spacing")
     steps = check_spacing(spacing, len(spatial))
     half = xp.asarray(0.5, dtype=logits.dtype, device=device_of(logits))
     d_p = _distance_field(stop_gradient(probs, xp=xp) > half, spatial, steps, logits.dtype, xp)
@@ -480,9 +482,11 @@ def rectified_region_wise_map(
         Boolean, integer or floating; nonzero is foreground. One mask per class
         (one-hot), e.g. ``(N, H, W, C)`` with ``axes=(1, 2)``.
     spacing : float or sequence of float, optional
-        Voxel size per spatial axis. Default 1.
+        Voxel size per spatial axis. Default 1. Static (the transform's steps).
     axes : int or sequence of int, optional
-        The spatial axes. Default: every axis but axis 0.
+        The spatial axes. Default: every axis but axis 0. A 2-D mask needs
+        ``axes`` (``(0, 1)`` for one image, ``1`` for a batch of 1-D masks): the
+        default raises ``ValueError`` rather than transform an image row by row.
 
     Returns
     -------

@@ -875,6 +875,7 @@ LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         rectified_region_wise_map,
         _rrw_map_cases,
+        static=("spacing",),
     ),
     LossInfo(
         boundary_loss,
@@ -906,6 +907,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 {"ignore_index": -1, "spacing": (0.7, 1.2)},
             ),
         ),
+        static=("spacing",),
     ),
     LossInfo(
         hausdorff_er_loss,

@@ -35,6 +35,12 @@ def _spatial_axes(ndim: int, axes: object, name: str = "axes") -> tuple[int, ...
                 f"mask must have a batch axis 0 and at least one spatial axis when "
                 f"{name}=None, got {ndim} dimension(s); pass {name} explicitly"
             )
+        if ndim == 2:
+            # (H, W) or (N, L)? A single 2-D mask would be transformed row by row
+            raise ValueError(
+                f"{name} is ambiguous for a 2-D mask: pass {name}=(0, 1) for one 2-D "
+                f"image, or {name}=1 for a batch of 1-D masks (axis 0 is the batch)"
+            )
         return tuple(range(1, ndim))
     items = (axes,) if isinstance(axes, int) else axes
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
@@ -96,6 +102,9 @@ def distance_map(
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0 (the batch axis); a
         channels-last one-hot mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
+        A 2-D mask needs ``axes``: ``(0, 1)`` for one image, ``1`` for a batch of
+        1-D masks (the default would treat axis 0 as the batch and transform a
+        single image row by row, so it raises ``ValueError`` instead).
 
     Returns
     -------
@@ -125,9 +134,9 @@ def distance_map(
     >>> import numpy as np
     >>> import arrayloss as al
     >>> mask = np.array([[0, 1, 1, 1, 0]])
-    >>> al.distance_map(mask)
+    >>> al.distance_map(mask, axes=1)  # a batch of one 1-D mask
     array([[0., 1., 2., 1., 0.]])
-    >>> al.distance_map(mask, spacing=0.5)
+    >>> al.distance_map(mask, spacing=0.5, axes=1)
     array([[0. , 0.5, 1. , 0.5, 0. ]])
     """
     xp = array_namespace(mask=mask, required=("mask",))
@@ -168,6 +177,9 @@ def signed_distance_map(
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0; a channels-last one-hot
         mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
+        A 2-D mask needs ``axes``: ``(0, 1)`` for one image, ``1`` for a batch of
+        1-D masks (the default would treat axis 0 as the batch and transform a
+        single image row by row, so it raises ``ValueError`` instead).
     normalize : bool, default False
         Divide the inside by its largest magnitude and the outside by its largest
         value, per slice, so the map lies in :math:`[-1, 1]`.
@@ -196,7 +208,7 @@ def signed_distance_map(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> al.signed_distance_map(np.array([[0, 1, 1, 1, 1, 1, 0, 0]]))
+    >>> al.signed_distance_map(np.array([[0, 1, 1, 1, 1, 1, 0, 0]]), axes=1)
     array([[ 1.,  0., -1., -2., -1.,  0.,  1.,  2.]])
     """
     xp = array_namespace(mask=mask, required=("mask",))
