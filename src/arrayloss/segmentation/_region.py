@@ -210,8 +210,11 @@ def tversky_loss(
 
     Use it for small structures (lesions, defects) where a missed pixel costs more
     than a false alarm: ``beta > alpha`` trades precision for recall. With
-    ``alpha = beta = 0.5`` it is :func:`dice_loss`, with ``alpha = beta = 1``
-    :func:`jaccard_loss`.
+    ``alpha = beta = 0.5`` it is :func:`dice_loss` with the smoothing doubled
+    (multiply numerator and denominator by 2: ``tversky_loss(alpha=0.5, beta=0.5,
+    smooth=s)`` equals ``dice_loss(smooth=2 * s)``, and exactly ``dice_loss`` only
+    at ``smooth=0``); with ``alpha = beta = 1`` it is :func:`jaccard_loss` (same
+    ``smooth``).
 
     Parameters
     ----------
@@ -252,10 +255,12 @@ def tversky_loss(
     Notes
     -----
     ``alpha`` weights false positives and ``beta`` false negatives, as in the paper,
-    MONAI, kornia, SMP and optax. Keras 3.15.1's ``Tversky`` swaps them (its
-    ``alpha`` multiplies the false negatives): ``keras.losses.Tversky(alpha=a,
-    beta=b)`` equals ``tversky_loss(alpha=b, beta=a)`` up to smoothing and
-    aggregation. Salehi et al. use ``alpha=0.3, beta=0.7`` for lesions; the default
+    MONAI, kornia, SMP and optax. Keras's ``Tversky`` from its addition (3.3.0)
+    through 3.15.1, the latest release, swaps them (its ``alpha`` multiplies the
+    false negatives): there ``keras.losses.Tversky(alpha=a, beta=b)`` equals
+    ``tversky_loss(alpha=b, beta=a)`` up to smoothing and aggregation. The swap is
+    fixed on Keras's master branch (keras-team/keras#23333, merged July 2026, version
+    string 3.16.0), so releases after 3.15.1 should agree with the paper. Salehi et al. use ``alpha=0.3, beta=0.7`` for lesions; the default
     0.5/0.5 is the Dice special case (MONAI's default). Empty classes give loss 0.
 
     References
