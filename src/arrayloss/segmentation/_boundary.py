@@ -507,7 +507,7 @@ def rectified_region_wise_map(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> al.rectified_region_wise_map(np.array([[0, 1, 1, 1, 0]]))
+    >>> al.rectified_region_wise_map(np.array([[0, 1, 1, 1, 0]]), axes=1)
     array([[ 1. , -0.5, -1. , -0.5,  1. ]])
     """
     xp = array_namespace(mask=mask, required=("mask",))

@@ -260,8 +260,9 @@ def tversky_loss(
     false negatives): there ``keras.losses.Tversky(alpha=a, beta=b)`` equals
     ``tversky_loss(alpha=b, beta=a)`` up to smoothing and aggregation. The swap is
     fixed on Keras's master branch (keras-team/keras#23333, merged July 2026, version
-    string 3.16.0), so releases after 3.15.1 should agree with the paper. Salehi et al. use ``alpha=0.3, beta=0.7`` for lesions; the default
-    0.5/0.5 is the Dice special case (MONAI's default). Empty classes give loss 0.
+    string 3.16.0), so releases after 3.15.1 should agree with the paper. Salehi et
+    al. use ``alpha=0.3, beta=0.7`` for lesions; the default 0.5/0.5 is the Dice
+    special case with doubled smoothing (MONAI's default). Empty classes give loss 0.
 
     References
     ----------
