@@ -53,7 +53,10 @@ def test_distance_map_equals_scipy(backend: Backend, case: str) -> None:
     shape, spacing = CASES[case]
     mask = _masks(3, shape)
     want = _scipy_map(mask, spacing)
-    out = backend.call(lambda m: al.distance_map(m, spacing=spacing), backend.asarray(mask))
+    axes = 1 if len(shape) == 2 else None  # a 2-D mask needs its axes said
+    out = backend.call(
+        lambda m: al.distance_map(m, spacing=spacing, axes=axes), backend.asarray(mask)
+    )
     got = backend.check_result(out, dtype=out.dtype, shape=shape)
     tol = ref.TOLERANCE["float64" if str(out.dtype).endswith("64") else "float32"]
     np.testing.assert_allclose(got, want, **tol)
@@ -108,7 +111,7 @@ def test_signed_distance_map(backend: Backend, normalize: bool, spacing: Any) ->
 
 def test_signed_distance_map_hand_values() -> None:
     """Kervadec's convention by hand: boundary voxels inside 0, deeper -1, -2, outside +d."""
-    got = al.signed_distance_map(np.array([[0, 0, 1, 1, 1, 1, 1, 0]]))
+    got = al.signed_distance_map(np.array([[0, 0, 1, 1, 1, 1, 1, 0]]), axes=1)
     np.testing.assert_array_equal(got, [[2.0, 1.0, 0.0, -1.0, -2.0, -1.0, 0.0, 1.0]])
     square = np.zeros((1, 5, 5))
     square[0, 1:4, 1:4] = 1
@@ -134,7 +137,7 @@ def test_maps_carry_no_gradient() -> None:
     torch = pytest.importorskip("torch")
     mask = torch.tensor(np.array([[0.0, 1.0, 1.0, 0.0]]), requires_grad=True)
     for fn in (al.distance_map, al.signed_distance_map, al.rectified_region_wise_map):
-        assert not fn(mask).requires_grad
+        assert not fn(mask, axes=1).requires_grad
 
 
 def test_portable_chunks_agree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,3 +198,21 @@ def test_transformations_torch() -> None:
         lambda m: al.signed_distance_map(m, spacing=(0.5, 1.5)), fullgraph=True, backend="eager"
     )
     np.testing.assert_allclose(compiled(x).numpy(), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [al.distance_map, al.signed_distance_map])
+def test_two_d_mask_needs_axes(fn: Any) -> None:
+    """A single (H, W) mask with the default axes would be transformed row by row (axis
+    0 read as the batch): the default raises with the two readings as a hint, and
+    ``axes=(0, 1)`` gives the 2-D transform of the image (SciPy's)."""
+    mask = np.zeros((5, 5))
+    mask[1:4, 1:4] = 1
+    with pytest.raises(ValueError, match=r"axes=\(0, 1\).*axes=1"):
+        fn(mask)
+    image = fn(mask, axes=(0, 1))
+    assert fn(mask[None], axes=(1, 2))[0] == pytest.approx(image)
+    if fn is al.distance_map:
+        np.testing.assert_allclose(image, ndimage.distance_transform_edt(mask))
+        # (1, 2): 1 from the background row above in 2-D, 2 from its row's ends alone
+        assert image[1, 2] == 1.0
+        assert fn(mask, axes=1)[1, 2] == 2.0

@@ -14,10 +14,11 @@ from .._lib._compat import (
     is_dask_namespace,
 )
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import Hyper, continuous, hyper_array
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import log_softmax, logsumexp, one_hot, stop_gradient
 from .._lib._targets import class_target, poison
-from .._lib._validation import check_number, normalize_axis
+from .._lib._validation import check_number, normalize_axis, require_static
 from ._distance import distance_map
 
 __all__ = ["active_boundary_loss"]
@@ -88,7 +89,7 @@ def _gt_boundary_distance(index: Array, ignored: Array | None, dtype: Any, xp: N
     return xp.maximum(dist - 1, zero)
 
 
-def _threshold(kl: Array, epsilon: float, max_ratio: float, xp: Namespace) -> Array:
+def _threshold(kl: Array, epsilon: Hyper, max_ratio: float, xp: Namespace) -> Array:
     """Per image, the smallest ``epsilon * 1.2**k`` that leaves at most
     ``floor(max_ratio * H * W)`` pixels above it, shape ``(N, 1, 1)``.
 
@@ -99,7 +100,7 @@ def _threshold(kl: Array, epsilon: float, max_ratio: float, xp: Namespace) -> Ar
     n, h, w = (int(s) for s in kl.shape)
     m = math.floor(max_ratio * h * w)
     dev = device_of(kl)
-    eps = xp.asarray(epsilon, dtype=kl.dtype, device=dev)
+    eps = hyper_array(epsilon, kl, xp)
     if m >= h * w:
         return xp.broadcast_to(eps, (n, 1, 1))
     ranked = xp.sort(xp.reshape(kl, (n, h * w)), axis=-1, descending=True)
@@ -115,7 +116,7 @@ def _threshold(kl: Array, epsilon: float, max_ratio: float, xp: Namespace) -> Ar
 
 
 def _predicted_boundary(
-    logp: Array, epsilon: float, max_ratio: float | None, xp: Namespace
+    logp: Array, epsilon: Hyper, max_ratio: float | None, xp: Namespace
 ) -> Array:
     """The predicted boundary of the authors' code, boolean ``(N, H, W)``.
 
@@ -132,7 +133,7 @@ def _predicted_boundary(
     right = xp.concat([right, xp.broadcast_to(zero, (n, h, 1))], axis=2)
     kl = down + right
     if max_ratio is None:
-        eps: Array = xp.asarray(epsilon, dtype=logp.dtype, device=device_of(logp))
+        eps: Array = hyper_array(epsilon, logp, xp)
     else:
         eps = _threshold(kl, epsilon, max_ratio, xp)
     # not (kl <= eps) rather than kl > eps: a NaN divergence stays in the loss
@@ -198,7 +199,9 @@ def active_boundary_loss(
     max_ratio : float in (0, 1] or None, default 0.01
         Raise :math:`\epsilon` per image by factors of 1.2 until at most this fraction
         of its pixels are boundary seeds, as the paper. ``None`` keeps
-        :math:`\epsilon` fixed (and works on Dask, which cannot sort).
+        :math:`\epsilon` fixed (and works on Dask, which cannot sort). Static: it
+        sets a count (the rank read from the sorted divergences), so a traced array
+        raises ``TypeError`` ("must be static").
     theta : float > 0, default 20.0
         :math:`\theta`, the distance at which the weight saturates.
     label_smoothing : float in [0, 1), default 0.2
@@ -278,12 +281,8 @@ def active_boundary_loss(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    epsilon = check_number(epsilon, "epsilon", low=0.0)
-    theta = check_number(theta, "theta", low=0.0, low_inclusive=False)
-    smooth = check_number(
-        label_smoothing, "label_smoothing", low=0.0, high=1.0, high_inclusive=False
-    )
     if max_ratio is not None:
+        require_static(max_ratio, "max_ratio")
         max_ratio = check_number(max_ratio, "max_ratio", low=0.0, high=1.0, low_inclusive=False)
         if is_dask_namespace(xp):
             raise NotImplementedError(
@@ -293,6 +292,11 @@ def active_boundary_loss(
             )
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
+    epsilon = continuous(epsilon, "epsilon", logits, xp, low=0.0)
+    theta = continuous(theta, "theta", logits, xp, low=0.0, low_inclusive=False)
+    smooth = continuous(
+        label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0, high_inclusive=False
+    )
     if logits.ndim != 4:
         raise ValueError(
             "active_boundary_loss needs 2-D images: logits of shape (N, H, W, C) with "
@@ -349,7 +353,7 @@ def active_boundary_loss(
     t = hot * (1.0 - smooth) + (1.0 - hot) * (smooth / 8.0)
     # smoothed cross-entropy of softmax(kl): sum_k t_k (logsumexp(kl) - kl_k)
     ce = xp.sum(t * (logsumexp(kl, -1, xp=xp, keepdims=True) - kl), axis=-1)
-    lam = xp.minimum(dist, xp.asarray(theta, dtype=dtype, device=dev)) / theta
+    lam = xp.minimum(dist, hyper_array(theta, dist, xp)) / theta
     loss = lam * ce
     mask = on_boundary & moves
     if target.keep is not None:

@@ -15,10 +15,11 @@ from typing import Any
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._distance_transform import check_spacing, edt
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
-from .._lib._special import sigmoid, softmax, stop_gradient
+from .._lib._special import safe_power, sigmoid, softmax, stop_gradient
 from .._lib._targets import class_weight_vector
-from .._lib._validation import check_choice, check_number, normalize_axis
+from .._lib._validation import check_choice, normalize_axis, require_static
 from .._lib._windows import cross_sum
 from ._common import MODES, _drop_background, _region_inputs
 from ._distance import _prepare
@@ -41,13 +42,14 @@ def _start(
     weights: Array | None,
     class_weights: object,
     reduction: str,
+    labels_name: str = "labels",
 ) -> tuple[Namespace, str, Array]:
     xp = array_namespace(
         logits=logits,
-        labels=labels,
         weights=weights,
         class_weights=array_or_none(class_weights),
-        required=("logits", "labels"),
+        required=("logits", labels_name),
+        **{labels_name: labels},
     )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(logits, "logits", xp)
@@ -174,12 +176,14 @@ def boundary_loss(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> phi = al.signed_distance_map(np.array([[0.0, 0.0, 1.0, 1.0]]))  # [[2, 1, 0, -1]]
+    >>> phi = al.signed_distance_map(np.array([[0.0, 0.0, 1.0, 1.0]]), axes=1)  # [[2, 1, 0, -1]]
     >>> probs = np.array([[[0.1], [0.2], [0.8], [0.9]]])  # (N=1, S=4, C=1)
     >>> al.boundary_loss(probs, phi, mode="binary", from_logits=False, reduction="none")
     array([[-0.125]])
     """
-    xp, reduction, logits = _start(logits, signed_distance, weights, class_weights, reduction)
+    xp, reduction, logits = _start(
+        logits, signed_distance, weights, class_weights, reduction, "signed_distance"
+    )
     check_choice(mode, "mode", MODES)
     if logits.ndim < 2:
         raise ValueError(
@@ -260,7 +264,8 @@ def hausdorff_dt_loss(
     include_background : bool, default True
         False drops channel 0 (MONAI's default is False).
     spacing : float or sequence of float, optional
-        Voxel size per spatial axis for the distances. Default 1.
+        Voxel size per spatial axis for the distances. Default 1. Static: the
+        distance transform's steps, so a traced array raises ``TypeError``.
     weights : array, optional
         Broadcasts against the ``"none"`` result.
     reduction : {"mean", "sum", "none"}
@@ -295,7 +300,7 @@ def hausdorff_dt_loss(
     np.float64(0.825)
     """
     xp, reduction, logits = _start(logits, labels, weights, class_weights, reduction)
-    alpha = check_number(alpha, "alpha", low=0.0)
+    alpha = continuous(alpha, "alpha", logits, xp, low=0.0)
     probs, target, ax = _region_inputs(
         logits,
         labels,
@@ -308,11 +313,14 @@ def hausdorff_dt_loss(
     probs, target, cw, spatial = _classes(
         logits, probs, target, ax, mode, include_background, class_weights, xp
     )
+    require_static(spacing, "spacing")
     steps = check_spacing(spacing, len(spatial))
     half = xp.asarray(0.5, dtype=logits.dtype, device=device_of(logits))
     d_p = _distance_field(stop_gradient(probs, xp=xp) > half, spatial, steps, logits.dtype, xp)
     d_g = _distance_field(target > half, spatial, steps, logits.dtype, xp)
-    distance = stop_gradient(d_p**alpha + d_g**alpha, xp=xp)
+    # the maps carry no gradient (thresholded masks); alpha may (a learned exponent)
+    d_p, d_g = stop_gradient(d_p, xp=xp), stop_gradient(d_g, xp=xp)
+    distance = safe_power(d_p, alpha, xp=xp) + safe_power(d_g, alpha, xp=xp)
     loss = _spatial_mean((probs - target) ** 2 * distance, spatial, xp)
     return _finish(loss, weights, cw, reduction, xp)
 
@@ -403,7 +411,7 @@ def hausdorff_er_loss(
     np.float64(2.5)
     """
     xp, reduction, logits = _start(logits, labels, weights, class_weights, reduction)
-    alpha = check_number(alpha, "alpha", low=0.0)
+    alpha = continuous(alpha, "alpha", logits, xp, low=0.0)
     if isinstance(erosions, bool) or not isinstance(erosions, int) or erosions < 1:
         raise ValueError(f"erosions must be an int >= 1, got {erosions!r}")
     probs, target, ax = _region_inputs(
@@ -474,9 +482,11 @@ def rectified_region_wise_map(
         Boolean, integer or floating; nonzero is foreground. One mask per class
         (one-hot), e.g. ``(N, H, W, C)`` with ``axes=(1, 2)``.
     spacing : float or sequence of float, optional
-        Voxel size per spatial axis. Default 1.
+        Voxel size per spatial axis. Default 1. Static (the transform's steps).
     axes : int or sequence of int, optional
-        The spatial axes. Default: every axis but axis 0.
+        The spatial axes. Default: every axis but axis 0. A 2-D mask needs
+        ``axes`` (``(0, 1)`` for one image, ``1`` for a batch of 1-D masks): the
+        default raises ``ValueError`` rather than transform an image row by row.
 
     Returns
     -------
@@ -497,7 +507,7 @@ def rectified_region_wise_map(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> al.rectified_region_wise_map(np.array([[0, 1, 1, 1, 0]]))
+    >>> al.rectified_region_wise_map(np.array([[0, 1, 1, 1, 0]]), axes=1)
     array([[ 1. , -0.5, -1. , -0.5,  1. ]])
     """
     xp = array_namespace(mask=mask, required=("mask",))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .._lib._compat import Array, array_namespace, array_or_none, device_of
+from .._lib._compat import Array, array_namespace, array_or_none
+from .._lib._hyper import continuous, hyper_array
 from .._lib._reduction import check_reduction
-from .._lib._validation import check_number
 from ._common import (
     _ratio_or,
     _reduce_per_class,
@@ -116,8 +116,6 @@ def boundary_dou_loss(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    alpha_max = check_number(alpha_max, "alpha_max", low=-1.0, high=1.0, high_inclusive=False)
-    smooth = check_number(smooth, "smooth", low=0.0)
     probs, target, cw, spatial, sum_axes = _soft_mask_inputs(
         logits,
         labels,
@@ -131,13 +129,17 @@ def boundary_dou_loss(
         name="boundary_dou_loss",
         xp=xp,
     )
+    alpha_max = continuous(
+        alpha_max, "alpha_max", probs, xp, low=-1.0, high=1.0, high_inclusive=False
+    )
+    smooth = continuous(smooth, "smooth", probs, xp, low=0.0)
     # boundary = target minus its erosion by the cross kernel, zero-padded like the
     # paper's convolution (an object touching the image edge has a boundary there)
     boundary = xp.sum(target * (1.0 - _soft_erode(target, spatial, 0.0, xp)), axis=sum_axes)
     area = xp.sum(target, axis=sum_axes)
     # an empty target (C = S = 0, smooth = 0) counts as all boundary: alpha = -1
     alpha = 1.0 - 2.0 * _ratio_or(boundary + smooth, area + smooth, 1.0, xp)
-    alpha = xp.minimum(alpha, xp.full((), alpha_max, dtype=alpha.dtype, device=device_of(alpha)))
+    alpha = xp.minimum(alpha, hyper_array(alpha_max, alpha, xp))
     intersection = xp.sum(probs * target, axis=sum_axes)
     squares = xp.sum(probs * probs, axis=sum_axes) + xp.sum(target * target, axis=sum_axes)
     loss = _ratio_or(

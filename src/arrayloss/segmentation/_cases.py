@@ -865,14 +865,17 @@ LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         distance_map,
         _distance_cases,
+        static=("spacing",),
     ),
     LossInfo(
         signed_distance_map,
         _signed_cases,
+        static=("spacing",),
     ),
     LossInfo(
         rectified_region_wise_map,
         _rrw_map_cases,
+        static=("spacing",),
     ),
     LossInfo(
         boundary_loss,
@@ -904,6 +907,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 {"ignore_index": -1, "spacing": (0.7, 1.2)},
             ),
         ),
+        static=("spacing",),
     ),
     LossInfo(
         hausdorff_er_loss,
@@ -952,6 +956,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 },
             ),
         ),
+        static=("max_ratio",),
     ),
     LossInfo(
         conditional_boundary_loss,
@@ -964,6 +969,7 @@ LOSSES: tuple[LossInfo, ...] = (
                 {"axis": 1, "ignore_index": -1, "kernel_size": 3, "detach": False},
             ),
         ),
+        static=("dilation_ratio",),
     ),
     LossInfo(
         combine,
@@ -1054,6 +1060,7 @@ LOSSES: tuple[LossInfo, ...] = (
             ),
             Row("topk-class-weights", _weighted, {"k": 0.4, "label_smoothing": 0.1}),
         ),
+        static=("k",),
     ),
     LossInfo(
         distance_weighted_cross_entropy,

@@ -6,7 +6,8 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._lib._compat import Array
+from .._lib._compat import Array, array_namespace, is_array
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction
 from .._lib._validation import check_number
 
@@ -16,7 +17,7 @@ __all__ = ["combine"]
 class Combined:
     """A weighted sum of losses with one call signature; built by :func:`combine`."""
 
-    def __init__(self, terms: tuple[tuple[Callable[..., Any], float], ...]) -> None:
+    def __init__(self, terms: tuple[tuple[Callable[..., Any], Any], ...]) -> None:
         self.terms = terms
         accepted: list[frozenset[str] | None] = []
         for fn, _ in terms:
@@ -58,7 +59,7 @@ class Combined:
 
 
 def _weighted_sum(
-    terms: Sequence[tuple[Callable[..., Any], float, Mapping[str, Any]]],
+    terms: Sequence[tuple[Callable[..., Any], Any, Mapping[str, Any]]],
     logits: Array,
     labels: Array,
     reduction: str,
@@ -77,13 +78,22 @@ def _weighted_sum(
                 f'{name} with reduction="none": the terms return different shapes '
                 f'({listed}), so they cannot be added; use "mean" or "sum"'
             )
-    total = values[0] * terms[0][1]
-    for (_, w, _), v in zip(terms[1:], values[1:], strict=True):
+    ws = [_weight(w, i, v) for i, ((_, w, _), v) in enumerate(zip(terms, values, strict=True))]
+    total = values[0] * ws[0]
+    for w, v in zip(ws[1:], values[1:], strict=True):
         total = total + v * w
     return total
 
 
-def combine(*terms: tuple[Callable[..., Any], float]) -> Combined:
+def _weight(weight: Any, i: int, value: Array) -> Any:
+    """A term's weight: a float as it is, an array checked and cast like ``value``."""
+    if isinstance(weight, float | int):
+        return weight
+    xp = array_namespace(value=value, required=("value",))
+    return continuous(weight, f"weight of combine term {i}", value, xp)
+
+
+def combine(*terms: tuple[Callable[..., Any], Any]) -> Combined:
     r"""Build a loss that is a weighted sum of losses with one call signature.
 
     .. math::
@@ -100,8 +110,10 @@ def combine(*terms: tuple[Callable[..., Any], float]) -> Combined:
 
     Parameters
     ----------
-    *terms : (callable, float)
-        Pairs of a loss ``fn(logits, labels, **kwargs)`` and its real weight.
+    *terms : (callable, float or 0-d array)
+        Pairs of a loss ``fn(logits, labels, **kwargs)`` and its real weight: a
+        Python number, or a scalar array of the inputs' library (a traced JAX
+        scalar, a torch tensor that requires grad), which keeps its gradient.
 
     Returns
     -------
@@ -143,5 +155,15 @@ def combine(*terms: tuple[Callable[..., Any], float]) -> Combined:
             raise TypeError(
                 f"combine term {i} must be a (loss function, weight) pair, got {term!r}"
             )
-        checked.append((term[0], check_number(term[1], f"weight of combine term {i}")))
+        weight = term[1]
+        if is_array(weight):
+            # a traced or learned weight: checked against the loss values at call time
+            if len(tuple(weight.shape)) != 0:
+                raise ValueError(
+                    f"weight of combine term {i} must be a Python number or a scalar "
+                    f"(0-d) array, got an array of shape {tuple(weight.shape)}"
+                )
+            checked.append((term[0], weight))
+        else:
+            checked.append((term[0], check_number(weight, f"weight of combine term {i}")))
     return Combined(tuple(checked))

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
+from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of, is_array
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction, reduce_loss
 from .._lib._special import log_sigmoid, log_softmax, safe_power, stop_gradient
 from .._lib._targets import class_weight_vector, poison
@@ -32,8 +33,17 @@ _TWO_UNITS = (
 )
 
 
-def _lambda(value: object, name: str) -> float:
-    return check_number(value, name, low=0.0)
+def _hyper(value: object, name: str, logits: Array, **bounds: Any) -> Hyper:
+    """A continuous hyperparameter checked against ``logits`` (a float stays a float)."""
+    if not is_array(value):
+        return check_number(value, name, **bounds)
+    xp = array_namespace(logits=logits, required=("logits",))
+    like = cast(logits, compute_dtype(logits, "logits", xp), xp)
+    return continuous(value, name, like, xp, **bounds)
+
+
+def _lambda(value: object, name: str, logits: Array) -> Hyper:
+    return _hyper(value, name, logits, low=0.0)
 
 
 def _region_keywords(
@@ -234,7 +244,7 @@ def dice_focal_loss(
     >>> round(float(al.dice_focal_loss(logits, np.array([[0, 1]]), smooth=0.0)), 6)
     0.155366
     """
-    gamma = check_number(gamma, "gamma", low=0.0)
+    gamma = _hyper(gamma, "gamma", logits, low=0.0)
     region = _region_keywords(
         mode, axis, True, include_background, ignore_index, class_weights, batch_dice
     )
@@ -256,17 +266,17 @@ def _dice_plus(
     name: str,
     logits: Array,
     labels: Array,
-    lambda_dice: float,
-    lambda_pixel: float,
+    lambda_dice: object,
+    lambda_pixel: object,
     pixel_name: str,
     region: dict[str, Any],
-    smooth: float,
+    smooth: object,
     reduction: str,
     focal: dict[str, Any],
 ) -> Array:
     """Dice + a pixel term (CE, or focal when ``focal`` holds ``gamma``), via combine's sum."""
-    lambda_dice = _lambda(lambda_dice, "lambda_dice")
-    lambda_pixel = _lambda(lambda_pixel, pixel_name)
+    lambda_dice = _lambda(lambda_dice, "lambda_dice", logits)
+    lambda_pixel = _lambda(lambda_pixel, pixel_name, logits)
     reduction = check_reduction(reduction)
     if reduction == "none":
         raise ValueError(_TWO_UNITS.format(name=name))
@@ -441,9 +451,9 @@ def combo_loss(
     >>> round(float(al.combo_loss(probs, np.array([[0, 1]]), from_logits=False)), 6)
     -0.160047
     """
-    alpha = check_number(alpha, "alpha", low=0.0, high=1.0)
-    beta = check_number(beta, "beta", low=0.0, high=1.0)
-    smooth = check_number(smooth, "smooth", low=0.0, low_inclusive=False)
+    alpha = _hyper(alpha, "alpha", logits, low=0.0, high=1.0)
+    beta = _hyper(beta, "beta", logits, low=0.0, high=1.0)
+    smooth = _hyper(smooth, "smooth", logits, low=0.0, low_inclusive=False)
     reduction = check_reduction(reduction)
     if reduction == "none":
         raise ValueError(_TWO_UNITS.format(name="combo_loss"))
@@ -470,7 +480,7 @@ def combo_loss(
     return alpha * ce - (1.0 - alpha) * _class_mean(dsc, cw, reduction, xp)
 
 
-def _soft_dice(probs: Array, target: Array, ax: int, smooth: float, xp: Namespace) -> Array:
+def _soft_dice(probs: Array, target: Array, ax: int, smooth: Hyper, xp: Namespace) -> Array:
     """Soft Dice coefficient per sample and class, smoothing > 0 (no 0/0)."""
     inter = _spatial_sum(probs * target, ax, xp)
     den = _spatial_sum(probs, ax, xp) + _spatial_sum(target, ax, xp)
@@ -555,10 +565,10 @@ def exp_log_loss(
     >>> round(float(al.exp_log_loss(logits, np.array([[0, 1]]), smooth=1.0)), 6)
     0.863597
     """
-    w_dice = _lambda(w_dice, "w_dice")
-    w_ce = _lambda(w_ce, "w_ce")
-    gamma = check_number(gamma, "gamma", low=0.0, low_inclusive=False)
-    smooth = check_number(smooth, "smooth", low=0.0, low_inclusive=False)
+    w_dice = _lambda(w_dice, "w_dice", logits)
+    w_ce = _lambda(w_ce, "w_ce", logits)
+    gamma = _hyper(gamma, "gamma", logits, low=0.0, low_inclusive=False)
+    smooth = _hyper(smooth, "smooth", logits, low=0.0, low_inclusive=False)
     reduction = check_reduction(reduction)
     if reduction == "none":
         raise ValueError(_TWO_UNITS.format(name="exp_log_loss"))

@@ -14,10 +14,11 @@ from .._lib._compat import (
     device_of,
 )
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import continuous, is_hyper_array
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import logsumexp, one_hot, stop_gradient
 from .._lib._targets import class_target, poison
-from .._lib._validation import check_number, normalize_axis
+from .._lib._validation import check_number, normalize_axis, require_static
 
 __all__ = ["conditional_boundary_loss"]
 
@@ -156,6 +157,8 @@ def conditional_boundary_loss(
         The neighbourhood window, as the paper.
     dilation_ratio : float > 0, default 0.02
         Width of the default boundary: ``max(1, round(ratio * image diagonal))``.
+        Static: it sets a dilation width (a loop count), so a traced array raises
+        ``TypeError`` ("must be static").
     context_weight, nce_weight, center_weight : float >= 0, default 1.0, 0.2, 2.0
         :math:`\lambda_{\mathrm{ctx}}, \lambda_{\mathrm{nce}}, \lambda_{\mathrm{cn}}`,
         the authors' weights for their OCRNet head.
@@ -234,11 +237,15 @@ def conditional_boundary_loss(
         raise TypeError(f"kernel_size must be an int, got {type(kernel_size).__name__}")
     if kernel_size < 3 or kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be an odd int >= 3, got {kernel_size}")
+    require_static(dilation_ratio, "dilation_ratio")
     ratio = check_number(dilation_ratio, "dilation_ratio", low=0.0, low_inclusive=False)
-    lam_ctx = check_number(context_weight, "context_weight", low=0.0)
-    lam_nce = check_number(nce_weight, "nce_weight", low=0.0)
-    lam_cn = check_number(center_weight, "center_weight", low=0.0)
-    if lam_nce > 0 and classifier_weight is None:
+    if math.isinf(ratio):
+        raise ValueError(f"dilation_ratio must be finite, got {dilation_ratio!r}")
+    lam_ctx = continuous(context_weight, "context_weight", logits, xp, low=0.0)
+    lam_nce = continuous(nce_weight, "nce_weight", logits, xp, low=0.0)
+    lam_cn = continuous(center_weight, "center_weight", logits, xp, low=0.0)
+    nce_on = is_hyper_array(lam_nce) or lam_nce > 0
+    if nce_on and classifier_weight is None:
         raise ValueError(
             "conditional_boundary_loss needs classifier_weight (the network's (C, D) "
             "pixel classifier) for its classification term; pass it or nce_weight=0"
@@ -327,7 +334,7 @@ def conditional_boundary_loss(
         return xp.sum(counted * sums / xp.maximum(per, one), axis=-1) / classes
 
     loss = lam_ctx * ctx_img + lam_cn * class_mean(cn, b, per_b)
-    if lam_nce > 0 and classifier_weight is not None:
+    if nce_on and classifier_weight is not None:
         wc = stop_gradient(cast(classifier_weight, dtype, xp), xp=xp)
         if tuple(wc.shape) != (num_classes, depth):
             raise ValueError(

@@ -7,10 +7,8 @@ from typing import Any
 from .._lib._collective import device_sum
 from .._lib._compat import Array, array_namespace, array_or_none
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction
-from .._lib._validation import (
-    check_number,
-)
 from ._common import _overlap_sums, _reduce_region, _region_terms, _safe_ratio
 
 __all__ = ["dice_loss"]
@@ -123,9 +121,9 @@ def dice_loss(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    smooth = check_number(smooth, "smooth", low=0.0)
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
+    smooth = continuous(smooth, "smooth", logits, xp, low=0.0)
     terms = _region_terms(
         logits,
         labels,

@@ -22,7 +22,7 @@ from .._lib._compat import (
 from .._lib._distance_transform import check_spacing, edt
 from .._lib._dtypes import compute_dtype, is_floating, is_integer
 from .._lib._special import stop_gradient
-from .._lib._validation import normalize_axis
+from .._lib._validation import normalize_axis, require_static
 
 __all__ = ["distance_map", "signed_distance_map"]
 
@@ -34,6 +34,12 @@ def _spatial_axes(ndim: int, axes: object, name: str = "axes") -> tuple[int, ...
             raise ValueError(
                 f"mask must have a batch axis 0 and at least one spatial axis when "
                 f"{name}=None, got {ndim} dimension(s); pass {name} explicitly"
+            )
+        if ndim == 2:
+            # (H, W) or (N, L)? A single 2-D mask would be transformed row by row
+            raise ValueError(
+                f"{name} is ambiguous for a 2-D mask: pass {name}=(0, 1) for one 2-D "
+                f"image, or {name}=1 for a batch of 1-D masks (axis 0 is the batch)"
             )
         return tuple(range(1, ndim))
     items = (axes,) if isinstance(axes, int) else axes
@@ -59,6 +65,10 @@ def _output_dtype(mask: Array, xp: Namespace) -> Any:
 def _prepare(
     mask: Array, axes: object, spacing: object, xp: Namespace
 ) -> tuple[Array, tuple[int, ...], tuple[float, ...], Any]:
+    require_static(spacing, "spacing")
+    if isinstance(spacing, Sequence) and not isinstance(spacing, str):
+        for step in spacing:
+            require_static(step, "spacing")
     dtype = _output_dtype(mask, xp)
     ax = _spatial_axes(mask.ndim, axes)
     steps = check_spacing(spacing, len(ax))
@@ -87,9 +97,14 @@ def distance_map(
         Boolean, integer or floating; nonzero is foreground.
     spacing : float or sequence of float, optional
         Voxel size along each of ``axes`` (one number: the same for all). Default 1.
+        Static: the transform runs on the host (SciPy) or as a fixed sequence of
+        passes, so a traced array raises ``TypeError`` ("must be static").
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0 (the batch axis); a
         channels-last one-hot mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
+        A 2-D mask needs ``axes``: ``(0, 1)`` for one image, ``1`` for a batch of
+        1-D masks (the default would treat axis 0 as the batch and transform a
+        single image row by row, so it raises ``ValueError`` instead).
 
     Returns
     -------
@@ -119,9 +134,9 @@ def distance_map(
     >>> import numpy as np
     >>> import arrayloss as al
     >>> mask = np.array([[0, 1, 1, 1, 0]])
-    >>> al.distance_map(mask)
+    >>> al.distance_map(mask, axes=1)  # a batch of one 1-D mask
     array([[0., 1., 2., 1., 0.]])
-    >>> al.distance_map(mask, spacing=0.5)
+    >>> al.distance_map(mask, spacing=0.5, axes=1)
     array([[0. , 0.5, 1. , 0.5, 0. ]])
     """
     xp = array_namespace(mask=mask, required=("mask",))
@@ -157,9 +172,14 @@ def signed_distance_map(
         Boolean, integer or floating; nonzero is foreground.
     spacing : float or sequence of float, optional
         Voxel size along each of ``axes``. Default 1.
+        Static: the transform runs on the host (SciPy) or as a fixed sequence of
+        passes, so a traced array raises ``TypeError`` ("must be static").
     axes : int or sequence of int, optional
         The spatial axes. Default: every axis but axis 0; a channels-last one-hot
         mask ``(N, H, W, C)`` needs ``axes=(1, 2)``.
+        A 2-D mask needs ``axes``: ``(0, 1)`` for one image, ``1`` for a batch of
+        1-D masks (the default would treat axis 0 as the batch and transform a
+        single image row by row, so it raises ``ValueError`` instead).
     normalize : bool, default False
         Divide the inside by its largest magnitude and the outside by its largest
         value, per slice, so the map lies in :math:`[-1, 1]`.
@@ -188,7 +208,7 @@ def signed_distance_map(
     --------
     >>> import numpy as np
     >>> import arrayloss as al
-    >>> al.signed_distance_map(np.array([[0, 1, 1, 1, 1, 1, 0, 0]]))
+    >>> al.signed_distance_map(np.array([[0, 1, 1, 1, 1, 1, 0, 0]]), axes=1)
     array([[ 1.,  0., -1., -2., -1.,  0.,  1.,  2.]])
     """
     xp = array_namespace(mask=mask, required=("mask",))

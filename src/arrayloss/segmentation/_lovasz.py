@@ -203,7 +203,9 @@ def lovasz_softmax_loss(
     one = xp.ones((), dtype=dtype, device=dev)
     zero = xp.zeros((), dtype=dtype, device=dev)
     if classes == "present":
-        counted = xp.sum(g, axis=2) > 0
+        present = xp.sum(g, axis=2)
+        # a NaN (an unreadable label under tracing) counts: the loss must be NaN, not 0
+        counted = (present > 0) | xp.isnan(present)
     else:
         counted = xp.ones(tuple(loss.shape), dtype=xp.bool, device=dev)
         if keep is not None:

@@ -14,12 +14,14 @@ from .._lib._compat import (
     is_dask_namespace,
 )
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import Hyper, continuous, is_hyper_array
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import log_softmax, logsumexp, stop_gradient, take_along_axis
 from .._lib._targets import broadcast_class_vector, class_target, poison
 from .._lib._validation import (
     check_number,
     normalize_axis,
+    require_static,
 )
 from ..classification._common import _class_weights, _index_loss, _prepare_softmax
 
@@ -35,7 +37,7 @@ def _no_dask(xp: Namespace, name: str) -> None:
 
 
 def _pixel_ce(
-    logits: Array, target: Any, cw: Array | None, ax: int, eps: float, xp: Namespace
+    logits: Array, target: Any, cw: Array | None, ax: int, eps: Hyper, xp: Namespace
 ) -> Array:
     """Label-smoothed cross-entropy per position (``logits``'s shape without ``ax``).
 
@@ -44,14 +46,14 @@ def _pixel_ce(
     num_classes = int(logits.shape[ax])
     if not target.is_index:
         probs = target.values
-        if eps > 0.0:
+        if is_hyper_array(eps) or eps > 0.0:
             probs = (1.0 - eps) * probs + eps / num_classes
         if cw is not None:
             probs = probs * broadcast_class_vector(cw, logits.ndim, ax, xp)
         return -xp.sum(probs * log_softmax(logits, ax, xp=xp), axis=ax)
     lse = logsumexp(logits, ax, xp=xp)
     nll = lse - take_along_axis(logits, target.values, ax, xp=xp)
-    if eps > 0.0:
+    if is_hyper_array(eps) or eps > 0.0:
         # mean_c -log p_c = lse - mean_c x_c
         nll = (1.0 - eps) * nll + eps * (lse - xp.sum(logits, axis=ax) / num_classes)
     return nll
@@ -93,7 +95,8 @@ def topk_loss(
         (``logits``'s shape).
     k : float in (0, 1], default 0.1
         Fraction of each sample's positions kept. :math:`K` depends only on the
-        static shape (no data-dependent shapes).
+        static shape (no data-dependent shapes), so ``k`` sets a count and must be a
+        static Python number (a traced array raises ``TypeError``).
     axis : int, default -1
         The class axis (not 0); PyTorch layouts pass ``axis=1``.
     ignore_index : int, optional
@@ -156,8 +159,9 @@ def topk_loss(
     logits = cast(logits, dtype, xp)
     target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
     _no_dask(xp, "topk_loss")
+    require_static(k, "k")
     k = check_number(k, "k", low=0.0, high=1.0, low_inclusive=False)
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
     num_classes = int(logits.shape[ax])
     cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
     dev = device_of(logits)
@@ -294,13 +298,13 @@ def distance_weighted_cross_entropy(
             f"distance_map must have logits's shape without the class axis {axis}, "
             f"{unreduced}; got {tuple(distance_map.shape)}"
         )
-    eps = check_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    eps = continuous(label_smoothing, "label_smoothing", logits, xp, low=0.0, high=1.0)
     num_classes = int(logits.shape[ax])
     cw = _class_weights(class_weights, target, num_classes, logits, ax, xp)
     factor = 1.0 + stop_gradient(cast(distance_map, logits.dtype, xp), xp=xp)
     if not target.is_index:
         probs = target.values
-        if eps > 0.0:
+        if is_hyper_array(eps) or eps > 0.0:
             probs = (1.0 - eps) * probs + eps / num_classes
         if cw is not None:
             probs = probs * broadcast_class_vector(cw, logits.ndim, ax, xp)
@@ -309,7 +313,7 @@ def distance_weighted_cross_entropy(
     lse = logsumexp(logits, ax, xp=xp)
     nll = (lse - take_along_axis(logits, target.values, ax, xp=xp)) * factor
     smooth = None
-    if eps > 0.0:
+    if is_hyper_array(eps) or eps > 0.0:
         if cw is None:
             smooth = lse - xp.sum(logits, axis=ax) / num_classes
         else:

@@ -14,9 +14,9 @@ from typing import Any
 from .._lib._collective import device_sum
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction
 from .._lib._special import safe_power
-from .._lib._validation import check_number
 from ._common import (
     RegionTerms,
     _batch_sums,
@@ -53,7 +53,7 @@ def _prepare(
     axis_name: object = None,
     process_group: object = None,
     extra: dict[str, Array | None] | None = None,
-) -> tuple[Namespace, RegionTerms, str, float]:
+) -> tuple[Namespace, RegionTerms, str, Hyper]:
     """Namespace (once per public call), validated options and the shared region terms."""
     xp = array_namespace(
         logits=logits,
@@ -64,8 +64,8 @@ def _prepare(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    smooth = check_number(smooth, "smooth", low=0.0)
     logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
+    smooth = continuous(smooth, "smooth", logits, xp, low=0.0)
     terms = _region_terms(
         logits,
         labels,
@@ -83,7 +83,7 @@ def _prepare(
 
 
 def _tversky_complement(
-    tp: Array, fp: Array, fn: Array, alpha: float, beta: float, smooth: float, xp: Namespace
+    tp: Array, fp: Array, fn: Array, alpha: Hyper, beta: Hyper, smooth: Hyper, xp: Namespace
 ) -> Array:
     # 1 - (tp + s) / (tp + a fp + b fn + s) = (a fp + b fn) / (tp + a fp + b fn + s)
     errors = alpha * fp + beta * fn
@@ -237,8 +237,11 @@ def tversky_loss(
 
     Use it for small structures (lesions, defects) where a missed pixel costs more
     than a false alarm: ``beta > alpha`` trades precision for recall. With
-    ``alpha = beta = 0.5`` it is :func:`dice_loss`, with ``alpha = beta = 1``
-    :func:`jaccard_loss`.
+    ``alpha = beta = 0.5`` it is :func:`dice_loss` with the smoothing doubled
+    (multiply numerator and denominator by 2: ``tversky_loss(alpha=0.5, beta=0.5,
+    smooth=s)`` equals ``dice_loss(smooth=2 * s)``, and exactly ``dice_loss`` only
+    at ``smooth=0``); with ``alpha = beta = 1`` it is :func:`jaccard_loss` (same
+    ``smooth``).
 
     Parameters
     ----------
@@ -287,11 +290,14 @@ def tversky_loss(
     Notes
     -----
     ``alpha`` weights false positives and ``beta`` false negatives, as in the paper,
-    MONAI, kornia, SMP and optax. Keras 3.15.1's ``Tversky`` swaps them (its
-    ``alpha`` multiplies the false negatives): ``keras.losses.Tversky(alpha=a,
-    beta=b)`` equals ``tversky_loss(alpha=b, beta=a)`` up to smoothing and
-    aggregation. Salehi et al. use ``alpha=0.3, beta=0.7`` for lesions; the default
-    0.5/0.5 is the Dice special case (MONAI's default). Empty classes give loss 0.
+    MONAI, kornia, SMP and optax. Keras's ``Tversky`` from its addition (3.3.0)
+    through 3.15.1, the latest release, swaps them (its ``alpha`` multiplies the
+    false negatives): there ``keras.losses.Tversky(alpha=a, beta=b)`` equals
+    ``tversky_loss(alpha=b, beta=a)`` up to smoothing and aggregation. The swap is
+    fixed on Keras's master branch (keras-team/keras#23333, merged July 2026, version
+    string 3.16.0), so releases after 3.15.1 should agree with the paper. Salehi et
+    al. use ``alpha=0.3, beta=0.7`` for lesions; the default 0.5/0.5 is the Dice
+    special case with doubled smoothing (MONAI's default). Empty classes give loss 0.
 
     References
     ----------
@@ -311,8 +317,6 @@ def tversky_loss(
     >>> np.round(out, 6)
     array([[0.126214, 0.175258]])
     """
-    alpha = check_number(alpha, "alpha", low=0.0)
-    beta = check_number(beta, "beta", low=0.0)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -329,6 +333,8 @@ def tversky_loss(
         axis_name=axis_name,
         process_group=process_group,
     )
+    alpha = continuous(alpha, "alpha", terms.probs, xp, low=0.0)
+    beta = continuous(beta, "beta", terms.probs, xp, low=0.0)
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = _tversky_complement(tp, fp, fn, alpha, beta, smooth, xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
@@ -442,9 +448,6 @@ def focal_tversky_loss(
     >>> np.round(out, 6)
     array([[0.355266, 0.418638]])
     """
-    alpha = check_number(alpha, "alpha", low=0.0)
-    beta = check_number(beta, "beta", low=0.0)
-    gamma = check_number(gamma, "gamma", low=0.0, low_inclusive=False)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -461,6 +464,9 @@ def focal_tversky_loss(
         axis_name=axis_name,
         process_group=process_group,
     )
+    alpha = continuous(alpha, "alpha", terms.probs, xp, low=0.0)
+    beta = continuous(beta, "beta", terms.probs, xp, low=0.0)
+    gamma = continuous(gamma, "gamma", terms.probs, xp, low=0.0, low_inclusive=False)
     tp, fp, fn = _overlap_sums(terms, xp)
     loss = safe_power(_tversky_complement(tp, fp, fn, alpha, beta, smooth, xp), gamma, xp=xp)
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
@@ -684,7 +690,6 @@ def sensitivity_specificity_loss(
     >>> np.round(out, 6)  # 0.5 * 0.1**2 + 0.5 * 0.2**2 for both classes
     array([[0.025, 0.025]])
     """
-    r = check_number(r, "r", low=0.0, high=1.0)
     xp, terms, reduction, smooth = _prepare(
         logits,
         labels,
@@ -701,6 +706,7 @@ def sensitivity_specificity_loss(
         axis_name=axis_name,
         process_group=process_group,
     )
+    r = continuous(r, "r", terms.probs, xp, low=0.0, high=1.0)
     p, g = terms.probs, terms.target
     sq = (g - p) ** 2  # 0 at ignored positions, where p = g = 0
     background = 1.0 - g if terms.kept is None else terms.kept * (1.0 - g)

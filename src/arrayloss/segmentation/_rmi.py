@@ -7,9 +7,10 @@ from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import Hyper, continuous, hyper_array
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import sigmoid, softplus
-from .._lib._validation import check_choice, check_number
+from .._lib._validation import check_choice
 from ._common import _region_inputs_keep
 
 __all__ = ["region_mutual_information_loss"]
@@ -70,7 +71,7 @@ def _neighbourhoods(x: Array, radius: int, xp: Namespace) -> Array:
     return xp.stack(vectors, axis=2)
 
 
-def _log_pivots(a: Array, eps: float, xp: Namespace) -> Array:
+def _log_pivots(a: Array, eps: Hyper, xp: Namespace) -> Array:
     """``0.5 * log(pivot_j / eps)`` of the Cholesky factorization of ``a`` (..., n, n).
 
     ``a`` is a scatter matrix plus ``eps * I``, so every eigenvalue is >= eps, and
@@ -91,7 +92,7 @@ def _log_pivots(a: Array, eps: float, xp: Namespace) -> Array:
             lower = xp.stack(columns, axis=-1)  # (..., n, j): the columns of L so far
             # a_j - L_{:, <j} L_{j, <j}^T: the Schur complement's column j
             v = v - xp.sum(lower * xp.expand_dims(lower[..., j, :], axis=-2), axis=-1)
-        pivot = xp.maximum(v[..., j], xp.full((), eps, dtype=a.dtype, device=device_of(a)))
+        pivot = xp.maximum(v[..., j], hyper_array(eps, a, xp))
         root = xp.sqrt(pivot)
         below = v / xp.expand_dims(root, axis=-1)
         root_col = xp.expand_dims(root, axis=-1)
@@ -100,7 +101,7 @@ def _log_pivots(a: Array, eps: float, xp: Namespace) -> Array:
     return xp.stack(halves, axis=-1)
 
 
-def _rmi_term(probs: Array, target: Array, radius: int, eps: float, xp: Namespace) -> Array:
+def _rmi_term(probs: Array, target: Array, radius: int, eps: Hyper, xp: Namespace) -> Array:
     """Per sample and class ``(N, C)``: ``0.5 log det(S_{Y|P} + eps I) / d`` minus its floor.
 
     The pairs ``(P, Y)`` of neighbourhood vectors are stacked into one 2d-dim vector;
@@ -250,10 +251,10 @@ def region_mutual_information_loss(
     check_choice(pool, "pool", POOLS)
     radius = _check_int(radius, "radius", 1)
     stride = _check_int(stride, "stride", 1)
-    lambda_ = check_number(lambda_, "lambda_", low=0.0, high=1.0)
-    eps = check_number(eps, "eps", low=0.0, low_inclusive=False)
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
+    lambda_ = continuous(lambda_, "lambda_", logits, xp, low=0.0, high=1.0)
+    eps = continuous(eps, "eps", logits, xp, low=0.0, low_inclusive=False)
     # from_logits=False: the shared helper must not softmax; the sigmoid comes below
     x, g, ax, keep = _region_inputs_keep(
         logits,

@@ -9,8 +9,10 @@ from .._lib._compat import (
     array_namespace,
     array_or_none,
     device_of,
+    is_array,
 )
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import lgamma, sigmoid
 from .._lib._targets import poison
@@ -113,9 +115,9 @@ def robust_t_loss(
         required=("logits", "labels"),
     )
     reduction = check_reduction(reduction)
-    epsilon = check_number(epsilon, "epsilon", low=0.0)
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
+    epsilon = continuous(epsilon, "epsilon", logits, xp, low=0.0)
     dev = device_of(logits)
     if logits.ndim < 1:
         raise ValueError("logits must have a sample axis 0, got a scalar")
@@ -139,7 +141,7 @@ def robust_t_loss(
         raise TypeError(
             f"labels must be an integer, boolean or floating array, got {labels.dtype}"
         )
-    if not isinstance(nu, int | float):
+    if not isinstance(nu, int | float) and is_array(nu):
         if not is_floating(nu, xp):
             raise TypeError(f"nu must be a floating array or a float, got dtype {nu.dtype}")
         if tuple(nu.shape) != ():

@@ -10,8 +10,8 @@ and 3-D).
 from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
+from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction
-from .._lib._validation import check_number
 from .._lib._windows import window_extreme
 from ._common import (
     _ratio_or,
@@ -174,7 +174,6 @@ def cldice_loss(
     reduction = check_reduction(reduction)
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
         raise ValueError(f"iterations must be a non-negative int, got {iterations!r}")
-    smooth = check_number(smooth, "smooth", low=0.0)
     probs, target, cw, spatial, sum_axes = _soft_mask_inputs(
         logits,
         labels,
@@ -188,6 +187,7 @@ def cldice_loss(
         name="cldice_loss",
         xp=xp,
     )
+    smooth = continuous(smooth, "smooth", probs, xp, low=0.0)
     # one morphology pass over both (stacked on a new leading axis): half the graph,
     # which matters for XLA's compile time
     both = xp.stack([probs, target], axis=0)

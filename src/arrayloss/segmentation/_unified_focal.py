@@ -6,9 +6,10 @@ from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of
 from .._lib._dtypes import cast, compute_dtype, is_floating
+from .._lib._hyper import continuous, hyper_array
 from .._lib._reduction import check_reduction, reduce_loss
 from .._lib._special import safe_power
-from .._lib._validation import check_choice, check_number, normalize_axis
+from .._lib._validation import check_choice, normalize_axis
 from ..classification import focal_loss
 from ._common import _region_inputs, _spatial_sum
 from ._compound import _TWO_UNITS
@@ -20,6 +21,13 @@ def _two_classes(
     logits: Array, labels: Array, ax: int, from_logits: bool, xp: Namespace
 ) -> tuple[Array, Array]:
     """One sigmoid channel as two softmax classes: logits ``[0, x]``, labels 0/1."""
+    shape, got = tuple(logits.shape), tuple(labels.shape)
+    squeezed = shape[:ax] + shape[ax + 1 :]
+    if got not in (shape, squeezed):
+        raise ValueError(
+            f'labels for mode="binary" must have shape {shape} or {squeezed} (logits shape '
+            f"{shape}), got {got}"
+        )
     zeros = xp.zeros_like(logits)
     if from_logits:
         two = xp.concat([zeros, logits], axis=ax)
@@ -126,10 +134,6 @@ def unified_focal_loss(
     >>> round(float(al.unified_focal_loss(logits, np.array([[0, 1]]))), 6)
     0.454762
     """
-    weight = check_number(weight, "weight", low=0.0, high=1.0)
-    delta = check_number(delta, "delta", low=0.0, high=1.0)
-    gamma = check_number(gamma, "gamma", low=0.0, high=1.0, high_inclusive=False)
-    smooth = check_number(smooth, "smooth", low=0.0)
     reduction = check_reduction(reduction)
     if reduction == "none":
         raise ValueError(_TWO_UNITS.format(name="unified_focal_loss"))
@@ -137,6 +141,10 @@ def unified_focal_loss(
     xp = array_namespace(logits=logits, labels=labels)
     dtype = compute_dtype(logits, "logits", xp)
     logits = cast(logits, dtype, xp)
+    weight = continuous(weight, "weight", logits, xp, low=0.0, high=1.0)
+    delta = continuous(delta, "delta", logits, xp, low=0.0, high=1.0)
+    gamma = continuous(gamma, "gamma", logits, xp, low=0.0, high=1.0, high_inclusive=False)
+    smooth = continuous(smooth, "smooth", logits, xp, low=0.0)
     ax = normalize_axis(axis, logits.ndim)
     if mode == "binary":
         if int(logits.shape[ax]) != 1:
@@ -150,14 +158,16 @@ def unified_focal_loss(
         logits = xp.log(xp.maximum(logits, floor))
     num_classes = int(logits.shape[ax])
     dev = device_of(logits)
-    rare = [0.0] + [delta] * (num_classes - 1)
     focal_kw: dict[str, Any] = {"axis": ax, "ignore_index": ignore_index, "reduction": reduction}
+    # class weights (1 - delta, delta, ..., delta) built with where: delta may be an array
+    is_first = xp.arange(num_classes, device=dev) == 0
+    zero_c = xp.zeros((num_classes,), dtype=dtype, device=dev)
+    d = hyper_array(delta, logits, xp)
+    back = xp.where(is_first, 1.0 - d, zero_c)
+    fore = xp.where(is_first, zero_c, d + zero_c)
     if symmetric:
-        alpha = xp.asarray([1.0 - delta, *rare[1:]], dtype=dtype, device=dev)
-        focal = focal_loss(logits, labels, gamma=gamma, alpha=alpha, **focal_kw)
+        focal = focal_loss(logits, labels, gamma=gamma, alpha=back + fore, **focal_kw)
     else:
-        back = xp.asarray([1.0 - delta] + [0.0] * (num_classes - 1), dtype=dtype, device=dev)
-        fore = xp.asarray(rare, dtype=dtype, device=dev)
         focal = focal_loss(logits, labels, gamma=gamma, alpha=back, **focal_kw) + focal_loss(
             logits, labels, gamma=0.0, alpha=fore, **focal_kw
         )
