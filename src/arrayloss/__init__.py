@@ -108,6 +108,21 @@ from .segmentation import (
 
 __version__ = "0.1.0"
 
+from .representation import (
+    batch_all_triplet_loss,
+    batch_hard_triplet_loss,
+    clip_loss,
+    contrastive_loss,
+    cosine_embedding_loss,
+    info_nce,
+    margin_softmax_logits,
+    nt_xent,
+    siglip_loss,
+    supcon_loss,
+    triplet_margin_loss,
+)
+from .sequence import ctc_loss
+
 __all__ = [
     "active_boundary_loss",
     "alpha_iou_loss",
@@ -197,4 +212,16 @@ __all__ = [
     "welsch_loss",
     "wing_loss",
     "wise_iou_loss",
+    "batch_all_triplet_loss",
+    "batch_hard_triplet_loss",
+    "clip_loss",
+    "contrastive_loss",
+    "cosine_embedding_loss",
+    "info_nce",
+    "margin_softmax_logits",
+    "nt_xent",
+    "siglip_loss",
+    "supcon_loss",
+    "triplet_margin_loss",
+    "ctc_loss",
 ]
