@@ -23,6 +23,11 @@ def check_embeddings(x: Array, name: str, xp: Namespace, ndim: int = 2) -> objec
     if x.ndim != ndim:
         want = "(N, D)" if ndim == 2 else "(N, V, D)"
         raise ValueError(f"{name} must have shape {want}, got shape {tuple(x.shape)}")
+    if int(x.shape[0]) == 0:
+        raise ValueError(
+            f"{name} is an empty batch (shape {tuple(x.shape)}): a contrastive or metric "
+            "loss needs at least one example to compare"
+        )
     return dtype
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of
+from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
 from .._lib._dtypes import compute_dtype, is_integer
 from .._lib._fused import fused_ctc_loss
 from .._lib._reduction import check_reduction, reduce_loss
@@ -53,7 +53,7 @@ def ctc_forward(
     dev = device_of(log_probs)
     dtype = log_probs.dtype
     itype = targets.dtype
-    tl = xp.astype(target_lengths, itype)
+    tl = xp.clip(xp.astype(target_lengths, itype), 0, s_max)
     il = xp.astype(input_lengths, itype)
     # extended label l' = (blank, y1, blank, y2, ..., blank); padding read as blank
     pos = xp.arange(s_max, dtype=itype, device=dev)
@@ -98,6 +98,40 @@ def _gather_last(x: Array, idx: Array, *, xp: Namespace) -> Array:
     """``x[n, t, idx[n, t, s]]``: a gather along the last axis with a wider index."""
     out = [take_along_axis(x, idx[:, :, s], 2, xp=xp) for s in range(int(idx.shape[2]))]
     return xp.stack(out, axis=2)
+
+
+def _check_values(
+    log_probs: Array,
+    targets: Array,
+    input_lengths: Array,
+    target_lengths: Array,
+    blank: int,
+    xp: Namespace,
+) -> None:
+    """Lengths within the padded shapes and labels within the classes, where values are
+    readable (eager CPU arrays); elsewhere lengths are clipped to the shapes."""
+    if not all(values_readable(a, xp) for a in (targets, input_lengths, target_lengths)):
+        return
+    _, t, c = (int(s) for s in log_probs.shape)
+    s_max = int(targets.shape[1])
+    if bool(xp.any(target_lengths > s_max)) or bool(xp.any(target_lengths < 0)):
+        raise ValueError(
+            f"target_lengths must be in [0, S] for targets of shape {tuple(targets.shape)} "
+            f"(log_probs {tuple(log_probs.shape)}), got max {int(xp.max(target_lengths))}"
+        )
+    if bool(xp.any(input_lengths > t)) or bool(xp.any(input_lengths < 0)):
+        raise ValueError(
+            f"input_lengths must be in [0, T] for log_probs of shape "
+            f"{tuple(log_probs.shape)}, got max {int(xp.max(input_lengths))}"
+        )
+    pos = xp.arange(s_max, dtype=targets.dtype, device=device_of(targets))
+    used = pos[None, :] < xp.astype(target_lengths, targets.dtype)[:, None]
+    bad = used & ((targets < 0) | (targets >= c) | (targets == blank))
+    if bool(xp.any(bad)):
+        raise ValueError(
+            f"targets must hold labels in [0, {c}) other than blank={blank} within "
+            f"target_lengths (log_probs has C={c} classes)"
+        )
 
 
 def ctc_loss(
@@ -195,7 +229,12 @@ def ctc_loss(
         raise ValueError(
             f"log_probs must have shape (N, T, C), got shape {tuple(log_probs.shape)}"
         )
-    n, _, c = (int(s) for s in log_probs.shape)
+    n, big_t, c = (int(s) for s in log_probs.shape)
+    if n == 0 or big_t == 0:
+        raise ValueError(
+            f"log_probs is empty (shape {tuple(log_probs.shape)}); CTC needs N >= 1 "
+            "sequences of T >= 1 frames"
+        )
     if not 0 <= blank < c:
         raise ValueError(f"blank must be in [0, {c}) for C={c} classes, got {blank}")
     for name, arr, shape in (
@@ -211,6 +250,7 @@ def ctc_loss(
         raise ValueError(
             f"targets must have shape (N, S) = ({n}, S) (padded), got {tuple(targets.shape)}"
         )
+    _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
     lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
     nll: Any = fused_ctc_loss(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
     if nll is None:
