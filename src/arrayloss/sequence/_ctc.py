@@ -31,7 +31,7 @@ def _logsumexp_terms(terms: tuple[Array, ...], *, xp: Namespace) -> Array:
     total = xp.exp(terms[0] - shift)
     for t in terms[1:]:
         total = total + xp.exp(t - shift)
-    alive = total > 0
+    alive = total != 0  # NaN stays NaN
     neg_inf = xp.full((), -float("inf"), dtype=m.dtype, device=device_of(m))
     return xp.where(alive, xp.log(xp.where(alive, total, one)) + shift, neg_inf)
 
