@@ -188,7 +188,8 @@ def test_small_temperature_stays_finite_in_float32(name: str) -> None:
         got = al.nt_xent(z32, temperature=tau)
         want = REFERENCES["nt_xent"](z, temperature=tau)
     assert torch.isfinite(got)
-    np.testing.assert_allclose(float(got), want, rtol=1e-4)
+    # float32 cosines carry ~6e-8 error, i.e. ~1.2e-5 per logit after 1/tau = 200
+    np.testing.assert_allclose(float(got), want, rtol=1e-4, atol=1e-4)
 
 
 def test_nt_xent_no_matching_pair_is_zero_not_nan() -> None:
