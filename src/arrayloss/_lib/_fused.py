@@ -116,8 +116,9 @@ def fused_ctc_loss(
     """Per-sequence CTC negative log-likelihood from torch's native kernel, or ``None``.
 
     ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``); the result
-    is ``(N,)`` with ``inf`` at impossible alignments (``zero_infinity`` and the
-    reduction stay with the caller, whose ``where`` gives the zero gradient).
+    is ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an
+    ``inf`` loss even under a zero cotangent, so the kernel runs with
+    ``zero_infinity=True`` and the caller puts the ``inf`` back where it belongs.
     """
     if not is_torch_namespace(xp):
         return None
@@ -129,5 +130,5 @@ def fused_ctc_loss(
         target_lengths.to(torch.int64),
         blank=blank,
         reduction="none",
-        zero_infinity=False,
+        zero_infinity=True,
     )

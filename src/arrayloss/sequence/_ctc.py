@@ -94,6 +94,22 @@ def ctc_forward(
     return -_logsumexp_terms((end_blank, end_label), xp=xp)
 
 
+def _too_short(
+    targets: Array, input_lengths: Array, target_lengths: Array, *, xp: Namespace
+) -> Array:
+    """Whether ``T_n`` is below the shortest alignment: ``S_n`` plus one blank between
+    each pair of equal consecutive labels."""
+    s_max = int(targets.shape[1])
+    tl = xp.astype(target_lengths, targets.dtype)
+    pos = xp.arange(s_max, dtype=targets.dtype, device=device_of(targets))
+    if s_max > 1:
+        repeat = (targets[:, 1:] == targets[:, :-1]) & (pos[None, 1:] < tl[:, None])
+        repeats = xp.sum(xp.astype(repeat, targets.dtype), axis=1)
+    else:
+        repeats = xp.zeros_like(tl)
+    return xp.astype(input_lengths, targets.dtype) < tl + repeats
+
+
 def _gather_last(x: Array, idx: Array, *, xp: Namespace) -> Array:
     """``x[n, t, idx[n, t, s]]``: a gather along the last axis with a wider index."""
     out = [take_along_axis(x, idx[:, :, s], 2, xp=xp) for s in range(int(idx.shape[2]))]
@@ -114,24 +130,28 @@ def _check_values(
         return
     _, t, c = (int(s) for s in log_probs.shape)
     s_max = int(targets.shape[1])
-    if bool(xp.any(target_lengths > s_max)) or bool(xp.any(target_lengths < 0)):
-        raise ValueError(
-            f"target_lengths must be in [0, S] for targets of shape {tuple(targets.shape)} "
-            f"(log_probs {tuple(log_probs.shape)}), got max {int(xp.max(target_lengths))}"
-        )
-    if bool(xp.any(input_lengths > t)) or bool(xp.any(input_lengths < 0)):
-        raise ValueError(
-            f"input_lengths must be in [0, T] for log_probs of shape "
-            f"{tuple(log_probs.shape)}, got max {int(xp.max(input_lengths))}"
-        )
     pos = xp.arange(s_max, dtype=targets.dtype, device=device_of(targets))
     used = pos[None, :] < xp.astype(target_lengths, targets.dtype)[:, None]
-    bad = used & ((targets < 0) | (targets >= c) | (targets == blank))
-    if bool(xp.any(bad)):
-        raise ValueError(
+    checks = (
+        (
+            xp.any((target_lengths > s_max) | (target_lengths < 0)),
+            f"target_lengths must be in [0, S] for targets of shape {tuple(targets.shape)} "
+            f"(log_probs {tuple(log_probs.shape)})",
+        ),
+        (
+            xp.any((input_lengths > t) | (input_lengths < 0)),
+            f"input_lengths must be in [0, T] for log_probs of shape {tuple(log_probs.shape)}",
+        ),
+        (
+            xp.any(used & ((targets < 0) | (targets >= c) | (targets == blank))),
             f"targets must hold labels in [0, {c}) other than blank={blank} within "
-            f"target_lengths (log_probs has C={c} classes)"
-        )
+            f"target_lengths (log_probs has C={c} classes)",
+        ),
+    )
+    for bad, message in checks:
+        # under jax.jit even closed-over arrays give traced comparisons: check only eagerly
+        if values_readable(bad, xp) and bool(bad):
+            raise ValueError(message)
 
 
 def ctc_loss(
@@ -193,7 +213,12 @@ def ctc_loss(
     per-sequence loss without length normalisation (the usual optax mean is over
     sequences), applies ``log_softmax`` to its input, and stands in
     ``log_epsilon=-1e5`` for :math:`\log 0`, so an impossible alignment gives about
-    ``1e5`` times its frame count instead of ``inf``. The loss is clamped at 0: in
+    ``1e5`` times its frame count instead of ``inf``. On torch the native kernel's
+    gradient with respect to ``log_probs`` is ``exp(log_probs) - posterior`` rather than
+    ``-posterior``; the two agree behind a ``log_softmax`` (its backward removes the
+    ``exp`` term), which is how CTC is fed, but not for unnormalised ``log_probs``
+    that are themselves the leaf. An impossible alignment is found by its length
+    (``T_n < S_n`` + repeats) on that path. The loss is clamped at 0: in
     float32 the forward sum may round a certain alignment slightly below 0.
 
     References
@@ -253,9 +278,12 @@ def ctc_loss(
     _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
     lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
     nll: Any = fused_ctc_loss(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
+    zero = xp.zeros((), dtype=dtype, device=device_of(lp))
     if nll is None:
         nll = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
-    zero = xp.zeros((), dtype=dtype, device=device_of(lp))
+    else:
+        inf = xp.full((), float("inf"), dtype=dtype, device=device_of(lp))
+        nll = xp.where(_too_short(targets, input_lengths, target_lengths, xp=xp), inf, nll)
     # the forward sum may round a certain alignment below log(1) = 0 in float32
     nll = xp.maximum(nll, zero)
     if zero_infinity:
