@@ -111,9 +111,14 @@ def _too_short(
 
 
 def _gather_last(x: Array, idx: Array, *, xp: Namespace) -> Array:
-    """``x[n, t, idx[n, t, s]]``: a gather along the last axis with a wider index."""
-    out = [take_along_axis(x, idx[:, :, s], 2, xp=xp) for s in range(int(idx.shape[2]))]
-    return xp.stack(out, axis=2)
+    """``x[n, t, idx[n, t, s]]``: one ``take`` on the flattened array (the index is wider
+    than ``x``'s last axis, which ``take_along_axis`` of the standard does not allow)."""
+    n, t, c = (int(s) for s in x.shape)
+    length = int(idx.shape[2])
+    dev = device_of(idx)
+    base = xp.reshape(xp.arange(n * t, dtype=idx.dtype, device=dev) * c, (n, t, 1))
+    flat = xp.reshape(idx + base, (n * t * length,))
+    return xp.reshape(xp.take(xp.reshape(x, (n * t * c,)), flat, axis=0), (n, t, length))
 
 
 def _check_values(
