@@ -17,7 +17,15 @@ from .sequence._cases import LOSSES as _SEQUENCE
 
 __all__ = ["FAMILIES", "LOSSES", "get"]
 
-FAMILIES = ("regression", "classification", "segmentation", "detection", "metrics", "representation", "sequence")
+FAMILIES = (
+    "regression",
+    "classification",
+    "segmentation",
+    "detection",
+    "metrics",
+    "representation",
+    "sequence",
+)
 
 LOSSES: tuple[LossInfo, ...] = (
     *_REGRESSION,

@@ -26,8 +26,15 @@ def _lse(v: list[float]) -> float:
     return m + math.log(sum(math.exp(a - m) for a in v))
 
 
-def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, labels: Any = None,
-             weights: Any = None, reduction: str = "mean") -> np.ndarray:
+def info_nce(
+    queries: Any,
+    keys: Any,
+    *,
+    temperature: float = 0.1,
+    labels: Any = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     q, k = _unit(_f(queries)), _unit(_f(keys))
     n = len(q)
     y = range(n) if labels is None else [int(v) for v in labels]
@@ -51,8 +58,14 @@ def _multi_positive(z: np.ndarray, lab: list[int], tau: float) -> tuple[np.ndarr
     return loss, has
 
 
-def nt_xent(embeddings: Any, *, temperature: float = 0.5, labels: Any = None,
-            weights: Any = None, reduction: str = "mean") -> np.ndarray:
+def nt_xent(
+    embeddings: Any,
+    *,
+    temperature: float = 0.5,
+    labels: Any = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     z = _unit(_f(embeddings))
     b = len(z)
     lab = [i % (b // 2) for i in range(b)] if labels is None else [int(v) for v in labels]
@@ -60,21 +73,32 @@ def nt_xent(embeddings: Any, *, temperature: float = 0.5, labels: Any = None,
     return weighted_reduce(loss, reduction, weights, has)
 
 
-def clip_loss(image_embeddings: Any, text_embeddings: Any, *,
-              logit_scale: float = math.log(1 / 0.07), weights: Any = None,
-              reduction: str = "mean") -> np.ndarray:
+def clip_loss(
+    image_embeddings: Any,
+    text_embeddings: Any,
+    *,
+    logit_scale: float = math.log(1 / 0.07),
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     u, v = _unit(_f(image_embeddings)), _unit(_f(text_embeddings))
     n = len(u)
     L = np.exp(logit_scale) * (u @ v.T)
-    loss = np.array([
-        0.5 * ((_lse(list(L[i])) - L[i, i]) + (_lse(list(L[:, i])) - L[i, i])) for i in range(n)
-    ])
+    loss = np.array(
+        [0.5 * ((_lse(list(L[i])) - L[i, i]) + (_lse(list(L[:, i])) - L[i, i])) for i in range(n)]
+    )
     return weighted_reduce(loss, reduction, weights)
 
 
-def siglip_loss(image_embeddings: Any, text_embeddings: Any, *,
-                logit_scale: float = math.log(10.0), logit_bias: float = -10.0,
-                weights: Any = None, reduction: str = "mean") -> np.ndarray:
+def siglip_loss(
+    image_embeddings: Any,
+    text_embeddings: Any,
+    *,
+    logit_scale: float = math.log(10.0),
+    logit_bias: float = -10.0,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     u, v = _unit(_f(image_embeddings)), _unit(_f(text_embeddings))
     n = len(u)
     loss = np.zeros(n)
@@ -86,9 +110,15 @@ def siglip_loss(image_embeddings: Any, text_embeddings: Any, *,
     return weighted_reduce(loss, reduction, weights)
 
 
-def supcon_loss(features: Any, labels: Any = None, *, temperature: float = 0.07,
-                base_temperature: float = 0.07, weights: Any = None,
-                reduction: str = "mean") -> np.ndarray:
+def supcon_loss(
+    features: Any,
+    labels: Any = None,
+    *,
+    temperature: float = 0.07,
+    base_temperature: float = 0.07,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     f = _unit(_f(features))
     n, v, d = f.shape
     lab0 = list(range(n)) if labels is None else [int(x) for x in labels]
@@ -103,10 +133,20 @@ def _pnorm(x: np.ndarray, p: float) -> float:
     return float(np.sum(np.abs(x) ** p) ** (1.0 / p))
 
 
-def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0,
-                        p: float = 2, eps: float = 1e-6, swap: bool = False,
-                        soft: bool = False, axis: int = -1, weights: Any = None,
-                        reduction: str = "mean") -> np.ndarray:
+def triplet_margin_loss(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    soft: bool = False,
+    axis: int = -1,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     a, po, ne = (np.moveaxis(_f(x), axis, -1) for x in (anchor, positive, negative))
     shape = a.shape[:-1]
     a, po, ne = (x.reshape(-1, x.shape[-1]) for x in (a, po, ne))
@@ -125,9 +165,15 @@ def _dist(x: np.ndarray) -> np.ndarray:
     return np.array([[float(np.linalg.norm(x[i] - x[j])) for j in range(n)] for i in range(n)])
 
 
-def batch_hard_triplet_loss(embeddings: Any, labels: Any, *, margin: float = 0.2,
-                            soft: bool = False, weights: Any = None,
-                            reduction: str = "mean") -> np.ndarray:
+def batch_hard_triplet_loss(
+    embeddings: Any,
+    labels: Any,
+    *,
+    margin: float = 0.2,
+    soft: bool = False,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     x, y = _f(embeddings), [int(v) for v in labels]
     d = _dist(x)
     n = len(x)
@@ -142,9 +188,15 @@ def batch_hard_triplet_loss(embeddings: Any, labels: Any, *, margin: float = 0.2
     return weighted_reduce(loss, reduction, weights, valid)
 
 
-def batch_all_triplet_loss(embeddings: Any, labels: Any, *, margin: float = 0.2,
-                           soft: bool = False, weights: Any = None,
-                           reduction: str = "mean") -> np.ndarray:
+def batch_all_triplet_loss(
+    embeddings: Any,
+    labels: Any,
+    *,
+    margin: float = 0.2,
+    soft: bool = False,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     x, y = _f(embeddings), [int(v) for v in labels]
     d = _dist(x)
     n = len(x)
@@ -159,8 +211,16 @@ def batch_all_triplet_loss(embeddings: Any, labels: Any, *, margin: float = 0.2,
     return weighted_reduce(loss, reduction, weights, valid)
 
 
-def contrastive_loss(x1: Any, x2: Any, same: Any, *, margin: float = 1.0, axis: int = -1,
-                     weights: Any = None, reduction: str = "mean") -> np.ndarray:
+def contrastive_loss(
+    x1: Any,
+    x2: Any,
+    same: Any,
+    *,
+    margin: float = 1.0,
+    axis: int = -1,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     a, b = np.moveaxis(_f(x1), axis, -1), np.moveaxis(_f(x2), axis, -1)
     d = np.linalg.norm(a - b, axis=-1)
     s = _f(same)
@@ -168,16 +228,32 @@ def contrastive_loss(x1: Any, x2: Any, same: Any, *, margin: float = 1.0, axis: 
     return weighted_reduce(loss, reduction, weights)
 
 
-def cosine_embedding_loss(x1: Any, x2: Any, y: Any, *, margin: float = 0.0, axis: int = -1,
-                          weights: Any = None, reduction: str = "mean") -> np.ndarray:
+def cosine_embedding_loss(
+    x1: Any,
+    x2: Any,
+    y: Any,
+    *,
+    margin: float = 0.0,
+    axis: int = -1,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     a, b = np.moveaxis(_f(x1), axis, -1), np.moveaxis(_f(x2), axis, -1)
     cos = (a * b).sum(-1) / np.sqrt(((a * a).sum(-1) + 1e-12) * ((b * b).sum(-1) + 1e-12))
     loss = np.where(np.asarray(y) == 1, 1 - cos, np.maximum(0.0, cos - margin))
     return weighted_reduce(loss, reduction, weights)
 
 
-def margin_softmax_logits(cosine: Any, labels: Any, *, scale: float = 64.0, m1: float = 1.0,
-                          m2: float = 0.5, m3: float = 0.0, axis: int = -1) -> np.ndarray:
+def margin_softmax_logits(
+    cosine: Any,
+    labels: Any,
+    *,
+    scale: float = 64.0,
+    m1: float = 1.0,
+    m2: float = 0.5,
+    m3: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
     c = np.moveaxis(np.clip(_f(cosine), -1, 1), axis, -1).copy()
     flat = c.reshape(-1, c.shape[-1])
     out = flat.copy()

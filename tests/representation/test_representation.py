@@ -34,9 +34,7 @@ def test_every_loss_has_a_reference() -> None:
 
 
 @pytest.mark.parametrize("lib", ["numpy", "torch", "jax"])
-@pytest.mark.parametrize(
-    ("info", "case"), CASES, ids=[f"{i.name}[{c.label}]" for i, c in CASES]
-)
+@pytest.mark.parametrize(("info", "case"), CASES, ids=[f"{i.name}[{c.label}]" for i, c in CASES])
 def test_registry_case_matches_reference(info: Any, case: Any, lib: str) -> None:
     args = [_to(lib, a) for a in case.args]
     kwargs = {k: _to(lib, v) for k, v in case.kwargs.items()}
@@ -63,9 +61,12 @@ def test_triplet_against_optax_differs_only_by_eps_placement() -> None:
     optax = pytest.importorskip("optax")
     rng = np.random.default_rng(2)
     a, p, n = (rng.normal(size=(6, 4)) for _ in range(3))
-    want = optax.losses.triplet_margin_loss(jnp.asarray(a), jnp.asarray(p), jnp.asarray(n), eps=0.0)
-    got = al.triplet_margin_loss(jnp.asarray(a), jnp.asarray(p), jnp.asarray(n), eps=0.0,
-                                 reduction="none")
+    want = optax.losses.triplet_margin_loss(
+        jnp.asarray(a), jnp.asarray(p), jnp.asarray(n), eps=0.0
+    )
+    got = al.triplet_margin_loss(
+        jnp.asarray(a), jnp.asarray(p), jnp.asarray(n), eps=0.0, reduction="none"
+    )
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-12)
 
 
@@ -140,7 +141,9 @@ def test_batch_hard_gradient_finite_at_zero_distance() -> None:
         assert torch.isfinite(x.grad).all()
         x.grad = None
     jx = jnp.asarray(x.detach().numpy(), dtype=jnp.float64)
-    g = jax.grad(lambda e: al.batch_hard_triplet_loss(e, jnp.asarray([0, 0, 1, 1]), margin=5.0))(jx)
+    g = jax.grad(lambda e: al.batch_hard_triplet_loss(e, jnp.asarray([0, 0, 1, 1]), margin=5.0))(
+        jx
+    )
     assert np.isfinite(np.asarray(g)).all()
 
 
@@ -153,7 +156,8 @@ def test_contrastive_gradient_finite_for_a_collapsed_dissimilar_pair() -> None:
     a.grad = None
     loss = al.contrastive_loss(a, b, torch.tensor([0]))
     loss.backward()
-    assert float(loss) == 0.5 and torch.isfinite(a.grad).all()
+    assert float(loss) == 0.5
+    assert torch.isfinite(a.grad).all()
 
 
 @pytest.mark.parametrize("c", [1.0, -1.0])
@@ -165,7 +169,8 @@ def test_arcface_value_and_gradient_finite_at_unit_cosine(c: float) -> None:
     cos.grad = None
     out = al.margin_softmax_logits(cos, torch.tensor([0]), scale=1.0)
     out.sum().backward()
-    assert torch.isfinite(out).all() and torch.isfinite(cos.grad).all()
+    assert torch.isfinite(out).all()
+    assert torch.isfinite(cos.grad).all()
     np.testing.assert_allclose(float(out[0, 0]), math.cos(math.acos(c) + 0.5), rtol=1e-12)
 
 
@@ -202,7 +207,8 @@ def test_nt_xent_no_matching_pair_is_zero_not_nan() -> None:
     val, grad = jax.value_and_grad(lambda e: al.nt_xent(e, labels=jnp.asarray(labels)))(
         jnp.asarray(z)
     )
-    assert float(val) == 0.0 and np.all(np.asarray(grad) == 0)
+    assert float(val) == 0.0
+    assert np.all(np.asarray(grad) == 0)
 
 
 # -- hand-derived values -----------------------------------------------------------------
@@ -212,9 +218,11 @@ def test_hand_values() -> None:
     e = np.eye(2)
     assert np.isclose(float(al.info_nce(e, e, temperature=1.0)), math.log1p(math.exp(-1)))
     assert np.isclose(float(al.clip_loss(e, e, logit_scale=0.0)), math.log1p(math.exp(-1)))
-    cosface = al.margin_softmax_logits(np.array([[0.5, 0.1]]), np.array([0]), scale=2.0,
-                                       m2=0.0, m3=0.35)
+    cosface = al.margin_softmax_logits(
+        np.array([[0.5, 0.1]]), np.array([0]), scale=2.0, m2=0.0, m3=0.35
+    )
     np.testing.assert_allclose(cosface, [[2 * (0.5 - 0.35), 0.2]], rtol=1e-12)
-    sphere = al.margin_softmax_logits(np.array([[0.5, 0.1]]), np.array([0]), scale=1.0,
-                                      m1=2.0, m2=0.0)
+    sphere = al.margin_softmax_logits(
+        np.array([[0.5, 0.1]]), np.array([0]), scale=1.0, m1=2.0, m2=0.0
+    )
     np.testing.assert_allclose(sphere[0, 0], math.cos(2 * math.pi / 3), rtol=1e-12)

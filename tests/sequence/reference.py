@@ -49,9 +49,17 @@ def _nll(lp: np.ndarray, y: list[int], blank: int) -> float:
     return math.inf if end == 0 else -(math.log(end) + log_scale)
 
 
-def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any, *,
-             blank: int = 0, zero_infinity: bool = False, weights: Any = None,
-             reduction: str = "mean") -> np.ndarray:
+def ctc_loss(
+    log_probs: Any,
+    targets: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     lp = np.asarray(log_probs, dtype=np.float64)
     loss = np.zeros(lp.shape[0])
     for i in range(lp.shape[0]):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import arrayloss as al
-from arrayloss.sequence._cases import LOSSES, ctc_inputs
+from arrayloss.sequence._cases import LOSSES
 from arrayloss.sequence._ctc import ctc_forward
 from sequence.reference import REFERENCES
 
@@ -62,16 +62,22 @@ def test_matches_torch_float64(blank: int, zero_infinity: bool) -> None:
     kw = {"blank": blank, "zero_infinity": zero_infinity}
     want = F.ctc_loss(tt[0].transpose(0, 1), *tt[1:], reduction="none", **kw)
     impossible = np.isinf(REFERENCES["ctc_loss"](lp, y, il, tl, blank=blank, reduction="none"))
-    assert impossible[:2].all() and not impossible.all()
+    assert impossible[:2].all()
+    assert not impossible.all()
     assert torch.isinf(want).sum() == (0 if zero_infinity else impossible.sum())
     for lib in ("numpy", "jax", "torch"):
         got = al.ctc_loss(*[_to(lib, a) for a in (lp, y, il, tl)], reduction="none", **kw)
         np.testing.assert_allclose(np.asarray(got), want.numpy(), rtol=1e-10, atol=1e-10)
     for reduction in ("mean", "sum"):  # mean divides by target length, as torch does
-        want_r = F.ctc_loss(tt[0].transpose(0, 1), *tt[1:], reduction=reduction,
-                            blank=blank, zero_infinity=True)
-        got_r = al.ctc_loss(*[jnp.asarray(a) for a in (lp, y, il, tl)], reduction=reduction,
-                            blank=blank, zero_infinity=True)
+        want_r = F.ctc_loss(
+            tt[0].transpose(0, 1), *tt[1:], reduction=reduction, blank=blank, zero_infinity=True
+        )
+        got_r = al.ctc_loss(
+            *[jnp.asarray(a) for a in (lp, y, il, tl)],
+            reduction=reduction,
+            blank=blank,
+            zero_infinity=True,
+        )
         np.testing.assert_allclose(float(got_r), float(want_r), rtol=1e-10)
 
 
@@ -81,15 +87,24 @@ def test_matches_optax_float64(blank: int) -> None:
     log_epsilon=-1e5 for log 0: an impossible alignment costs ~1e5 per frame, not inf."""
     optax = pytest.importorskip("optax")
     lp, y, il, tl = _random(10 + blank, blank)
-    n, t, _ = lp.shape
+    _n, t, _ = lp.shape
     logit_pad = (np.arange(t)[None] >= il[:, None]).astype(np.float64)
     label_pad = (np.arange(y.shape[1])[None] >= tl[:, None]).astype(np.float64)
-    want = np.asarray(optax.ctc_loss(jnp.asarray(lp), jnp.asarray(logit_pad), jnp.asarray(y),
-                                     jnp.asarray(label_pad), blank_id=blank))
-    got = np.asarray(al.ctc_loss(*[jnp.asarray(a) for a in (lp, y, il, tl)], blank=blank,
-                                 reduction="none"))
+    want = np.asarray(
+        optax.ctc_loss(
+            jnp.asarray(lp),
+            jnp.asarray(logit_pad),
+            jnp.asarray(y),
+            jnp.asarray(label_pad),
+            blank_id=blank,
+        )
+    )
+    got = np.asarray(
+        al.ctc_loss(*[jnp.asarray(a) for a in (lp, y, il, tl)], blank=blank, reduction="none")
+    )
     feasible = np.isfinite(got)
-    assert not feasible[:2].any() and feasible.any()
+    assert not feasible[:2].any()
+    assert feasible.any()
     np.testing.assert_allclose(got[feasible], want[feasible], rtol=1e-10, atol=1e-10)
     assert np.all(want[~feasible] > 1e4)
 
@@ -104,8 +119,9 @@ def test_torch_native_path_equals_portable_forward() -> None:
     lp, y, il, tl = _random(20, 2)
     tt = [torch.as_tensor(a) for a in (lp, y, il, tl)]
     lpg = tt[0].clone().requires_grad_(True)
-    native = al.ctc_loss(lpg.log_softmax(-1), *tt[1:], blank=2, zero_infinity=True,
-                         reduction="sum")
+    native = al.ctc_loss(
+        lpg.log_softmax(-1), *tt[1:], blank=2, zero_infinity=True, reduction="sum"
+    )
     native.backward()
     lpp = tt[0].clone().requires_grad_(True)
     import arrayloss._lib._compat as compat
@@ -151,7 +167,8 @@ def test_float32_never_negative() -> None:
         pytest.fail("no float32 draw rounded below 0")
     for lib in ("numpy", "torch", "jax"):
         out = np.asarray(al.ctc_loss(*[_to(lib, a) for a in args], reduction="none"))
-        assert out.dtype == np.float32 and (out >= 0).all(), lib
+        assert out.dtype == np.float32, lib
+        assert (out >= 0).all(), lib
 
 
 def test_hand_value() -> None:

@@ -69,9 +69,7 @@ def pairwise_distance(x: Array, *, xp: Namespace) -> Array:
     return safe_sqrt(xp.sum(diff * diff, axis=-1), xp=xp)
 
 
-def masked_log_softmax(
-    logits: Array, keep: Array, *, xp: Namespace
-) -> Array:
+def masked_log_softmax(logits: Array, keep: Array, *, xp: Namespace) -> Array:
     """``logits - logsumexp(logits[keep])`` per row of ``(N, M)`` ``logits``.
 
     Entries outside ``keep`` take ``-inf`` before the (max-shifted) log-sum-exp, never
@@ -82,9 +80,7 @@ def masked_log_softmax(
     return logits - logsumexp(masked, 1, xp=xp, keepdims=True)
 
 
-def multi_positive_mean(
-    log_prob: Array, positive: Array, *, xp: Namespace
-) -> tuple[Array, Array]:
+def multi_positive_mean(log_prob: Array, positive: Array, *, xp: Namespace) -> tuple[Array, Array]:
     """Per anchor, the mean of ``log_prob`` over its positives, and whether it has any.
 
     Anchors with no positive get 0 (through ``where``, so no ``0/0`` and no NaN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .._lib._compat import Array, array_namespace, array_or_none, device_of
+from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._hyper import continuous, hyper_exp
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import log_sigmoid, take_along_axis
@@ -333,7 +333,7 @@ def siglip_loss(
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
-def _pair(a: Array, b: Array, xp: object) -> tuple[Array, Array, int]:
+def _pair(a: Array, b: Array, xp: Namespace) -> tuple[Array, Array, int]:
     """Unit-normalised ``(N, D)`` image and text embeddings, checked to match."""
     dtype = check_embeddings(a, "image_embeddings", xp)
     check_embeddings(b, "text_embeddings", xp)
@@ -342,8 +342,8 @@ def _pair(a: Array, b: Array, xp: object) -> tuple[Array, Array, int]:
             f"image_embeddings {tuple(a.shape)} and text_embeddings {tuple(b.shape)} must "
             "have the same shape (N, D): pair i is the positive"
         )
-    u = unit(xp.astype(a, dtype), 1, xp=xp)  # type: ignore[attr-defined]
-    v = unit(xp.astype(b, dtype), 1, xp=xp)  # type: ignore[attr-defined]
+    u = unit(xp.astype(a, dtype), 1, xp=xp)
+    v = unit(xp.astype(b, dtype), 1, xp=xp)
     return u, v, int(a.shape[0])
 
 
@@ -418,9 +418,7 @@ def supcon_loss(
     n, views, d = (int(s) for s in features.shape)
     f = unit(xp.astype(features, dtype), 2, xp=xp)
     tau = continuous(temperature, "temperature", f, xp, low=0.0, low_inclusive=False)
-    tau_b = continuous(
-        base_temperature, "base_temperature", f, xp, low=0.0, low_inclusive=False
-    )
+    tau_b = continuous(base_temperature, "base_temperature", f, xp, low=0.0, low_inclusive=False)
     dev = device_of(f)
     if labels is None:
         labels = xp.arange(n, device=dev)

@@ -354,7 +354,11 @@ def contrastive_loss(
     array([0.125, 0.125])
     """
     xp = array_namespace(
-        x1=x1, x2=x2, same=same, weights=weights, margin=array_or_none(margin),
+        x1=x1,
+        x2=x2,
+        same=same,
+        weights=weights,
+        margin=array_or_none(margin),
         required=("x1", "x2", "same"),
     )
     reduction = check_reduction(reduction)
@@ -438,7 +442,11 @@ def cosine_embedding_loss(
     array([0.292893, 0.707107])
     """
     xp = array_namespace(
-        x1=x1, x2=x2, y=y, weights=weights, margin=array_or_none(margin),
+        x1=x1,
+        x2=x2,
+        y=y,
+        weights=weights,
+        margin=array_or_none(margin),
         required=("x1", "x2", "y"),
     )
     reduction = check_reduction(reduction)

@@ -37,7 +37,11 @@ def _ctc_cases() -> list[Case]:
     return [
         Case("blank=0, zero_infinity", (lp, y, il, tl), {"zero_infinity": True}),
         Case("all feasible, none", (lp, y, il_ok, tl), {"reduction": "none"}),
-        Case("blank=4, sum, zero_infinity", (lp, y2, il, tl), {"blank": 4, "reduction": "sum", "zero_infinity": True}),
+        Case(
+            "blank=4, sum, zero_infinity",
+            (lp, y2, il, tl),
+            {"blank": 4, "reduction": "sum", "zero_infinity": True},
+        ),
     ]
 
 
