@@ -11,11 +11,21 @@ from .classification._cases import LOSSES as _CLASSIFICATION
 from .detection._cases import LOSSES as _DETECTION
 from .metrics._cases import LOSSES as _METRICS
 from .regression._cases import LOSSES as _REGRESSION
+from .representation._cases import LOSSES as _REPRESENTATION
 from .segmentation._cases import LOSSES as _SEGMENTATION
+from .sequence._cases import LOSSES as _SEQUENCE
 
 __all__ = ["FAMILIES", "LOSSES", "get"]
 
-FAMILIES = ("regression", "classification", "segmentation", "detection", "metrics")
+FAMILIES = (
+    "regression",
+    "classification",
+    "segmentation",
+    "detection",
+    "metrics",
+    "representation",
+    "sequence",
+)
 
 LOSSES: tuple[LossInfo, ...] = (
     *_REGRESSION,
@@ -23,6 +33,8 @@ LOSSES: tuple[LossInfo, ...] = (
     *_SEGMENTATION,
     *_DETECTION,
     *_METRICS,
+    *_REPRESENTATION,
+    *_SEQUENCE,
 )
 
 

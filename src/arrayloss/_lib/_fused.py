@@ -102,3 +102,33 @@ def fused_pointwise(
     if kind == "huber":
         return F.huber_loss(preds, targets, reduction="none", delta=param)
     return F.smooth_l1_loss(preds, targets, reduction="none", beta=param)
+
+
+def fused_ctc_loss(
+    log_probs: Array,
+    targets: Array,
+    input_lengths: Array,
+    target_lengths: Array,
+    *,
+    blank: int,
+    xp: Namespace,
+) -> Array | None:
+    """Per-sequence CTC negative log-likelihood from torch's native kernel, or ``None``.
+
+    ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``); the result
+    is ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an
+    ``inf`` loss even under a zero cotangent, so the kernel runs with
+    ``zero_infinity=True`` and the caller puts the ``inf`` back where it belongs.
+    """
+    if not is_torch_namespace(xp):
+        return None
+    torch = torch_module()
+    return torch.nn.functional.ctc_loss(
+        log_probs.transpose(0, 1),
+        targets.to(torch.int64),
+        input_lengths.to(torch.int64),
+        target_lengths.to(torch.int64),
+        blank=blank,
+        reduction="none",
+        zero_infinity=True,
+    )

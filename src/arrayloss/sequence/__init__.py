@@ -1,0 +1,7 @@
+"""Sequence losses: connectionist temporal classification (CTC)."""
+
+from __future__ import annotations
+
+from ._ctc import ctc_loss
+
+__all__ = ["ctc_loss"]

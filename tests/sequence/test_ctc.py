@@ -1,0 +1,178 @@
+"""CTC: registry cases against the float64 reference; torch and optax parity in float64 to
+1e-10 on random lengths with impossible alignments and a non-zero blank; torch's native
+path equal to the portable forward; jit; the traps (negative float32 values, inf and its
+gradient at impossible alignments).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import arrayloss as al
+from arrayloss.sequence._cases import LOSSES
+from arrayloss.sequence._ctc import ctc_forward
+from sequence.reference import REFERENCES
+
+torch = pytest.importorskip("torch")
+jax = pytest.importorskip("jax")
+jax.config.update("jax_enable_x64", True)
+jnp = jax.numpy
+F = torch.nn.functional
+
+CASES = [(info, case) for info in LOSSES for case in info.cases()]
+
+
+def _to(lib: str, x: Any) -> Any:
+    if not hasattr(x, "shape"):
+        return x
+    return {"numpy": np.asarray, "torch": torch.as_tensor, "jax": jnp.asarray}[lib](x)
+
+
+@pytest.mark.parametrize("lib", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize(("info", "case"), CASES, ids=[c.label for _, c in CASES])
+def test_registry_case_matches_reference(info: Any, case: Any, lib: str) -> None:
+    out = info.function(*[_to(lib, a) for a in case.args], **case.kwargs)
+    want = REFERENCES["ctc_loss"](*case.args, **case.kwargs)
+    np.testing.assert_allclose(np.asarray(out), want, rtol=1e-10)
+
+
+def _random(seed: int, blank: int, n: int = 12, t: int = 15, c: int = 6, s: int = 6) -> Any:
+    """Random lengths (some impossible: labels + repeats > frames), blank at ``blank``."""
+    rng = np.random.default_rng(seed)
+    x = 3 * rng.normal(size=(n, t, c))
+    lp = x - np.log(np.exp(x).sum(-1, keepdims=True))
+    labels = [k for k in range(c) if k != blank]
+    y = rng.choice(labels, size=(n, s))
+    y[0, :4] = y[0, 0]  # repeats need a blank between them
+    il = rng.integers(1, t + 1, size=n)
+    tl = rng.integers(0, s + 1, size=n)
+    il[0], tl[0] = 6, 4  # 4 equal labels need 7 frames: impossible
+    il[1], tl[1] = 2, 5  # impossible
+    return lp, y, il, tl
+
+
+@pytest.mark.parametrize("blank", [0, 3, 5])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_matches_torch_float64(blank: int, zero_infinity: bool) -> None:
+    lp, y, il, tl = _random(blank, blank)
+    tt = [torch.as_tensor(a) for a in (lp, y, il, tl)]
+    kw = {"blank": blank, "zero_infinity": zero_infinity}
+    want = F.ctc_loss(tt[0].transpose(0, 1), *tt[1:], reduction="none", **kw)
+    impossible = np.isinf(REFERENCES["ctc_loss"](lp, y, il, tl, blank=blank, reduction="none"))
+    assert impossible[:2].all()
+    assert not impossible.all()
+    assert torch.isinf(want).sum() == (0 if zero_infinity else impossible.sum())
+    for lib in ("numpy", "jax", "torch"):
+        got = al.ctc_loss(*[_to(lib, a) for a in (lp, y, il, tl)], reduction="none", **kw)
+        np.testing.assert_allclose(np.asarray(got), want.numpy(), rtol=1e-10, atol=1e-10)
+    for reduction in ("mean", "sum"):  # mean divides by target length, as torch does
+        want_r = F.ctc_loss(
+            tt[0].transpose(0, 1), *tt[1:], reduction=reduction, blank=blank, zero_infinity=True
+        )
+        got_r = al.ctc_loss(
+            *[jnp.asarray(a) for a in (lp, y, il, tl)],
+            reduction=reduction,
+            blank=blank,
+            zero_infinity=True,
+        )
+        np.testing.assert_allclose(float(got_r), float(want_r), rtol=1e-10)
+
+
+@pytest.mark.parametrize("blank", [0, 4])
+def test_matches_optax_float64(blank: int) -> None:
+    """optax returns the per-sequence loss (no length normalisation) and uses
+    log_epsilon=-1e5 for log 0: an impossible alignment costs ~1e5 per frame, not inf."""
+    optax = pytest.importorskip("optax")
+    lp, y, il, tl = _random(10 + blank, blank)
+    _n, t, _ = lp.shape
+    logit_pad = (np.arange(t)[None] >= il[:, None]).astype(np.float64)
+    label_pad = (np.arange(y.shape[1])[None] >= tl[:, None]).astype(np.float64)
+    want = np.asarray(
+        optax.ctc_loss(
+            jnp.asarray(lp),
+            jnp.asarray(logit_pad),
+            jnp.asarray(y),
+            jnp.asarray(label_pad),
+            blank_id=blank,
+        )
+    )
+    got = np.asarray(
+        al.ctc_loss(*[jnp.asarray(a) for a in (lp, y, il, tl)], blank=blank, reduction="none")
+    )
+    feasible = np.isfinite(got)
+    assert not feasible[:2].any()
+    assert feasible.any()
+    np.testing.assert_allclose(got[feasible], want[feasible], rtol=1e-10, atol=1e-10)
+    assert np.all(want[~feasible] > 1e4)
+
+
+def test_torch_native_path_equals_portable_forward() -> None:
+    """Values equal; gradients equal with respect to the logits behind a log_softmax.
+
+    torch's CTC backward returns ``exp(lp) - posterior``, not the ``-posterior`` of the
+    formula: the extra ``exp(lp)`` vanishes through ``log_softmax``'s backward (its
+    gradient sums to 1 per frame), so the two agree where ``log_probs`` come from a
+    log_softmax, which is how CTC is used (documented in the Notes)."""
+    lp, y, il, tl = _random(20, 2)
+    tt = [torch.as_tensor(a) for a in (lp, y, il, tl)]
+    lpg = tt[0].clone().requires_grad_(True)
+    native = al.ctc_loss(
+        lpg.log_softmax(-1), *tt[1:], blank=2, zero_infinity=True, reduction="sum"
+    )
+    native.backward()
+    lpp = tt[0].clone().requires_grad_(True)
+    import arrayloss._lib._compat as compat
+
+    xp = compat.array_namespace(x=lpp)
+    raw = ctc_forward(lpp.log_softmax(-1), *tt[1:], blank=2, xp=xp)
+    portable = torch.where(torch.isinf(raw), torch.zeros(()), raw.clamp_min(0)).sum()
+    portable.backward()
+    torch.testing.assert_close(native, portable, rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(lpg.grad, lpp.grad, rtol=1e-8, atol=1e-10)
+
+
+def test_jit_equals_eager_and_impossible_gradient_is_zero() -> None:
+    lp, y, il, tl = (jnp.asarray(a) for a in _random(30, 0))
+
+    def f(x: Any) -> Any:
+        return al.ctc_loss(x, y, il, tl, zero_infinity=True, reduction="sum")
+
+    np.testing.assert_allclose(float(jax.jit(f)(lp)), float(f(lp)), rtol=1e-12)
+    g = np.asarray(jax.jit(jax.grad(f))(lp))
+    assert np.isfinite(g).all()
+    assert np.all(g[:2] == 0)  # the two impossible sequences
+    assert np.any(g[2:] != 0)
+    none = al.ctc_loss(lp, y, il, tl, reduction="none")
+    assert np.isinf(np.asarray(none)[:2]).all()
+
+
+def test_float32_never_negative() -> None:
+    """A near-certain alignment in float32: the raw forward sum rounds above 1 (negative
+    loss); the loss is clamped at 0."""
+    import array_api_compat.numpy as xp
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        x = np.zeros((4, 3, 2))
+        x[..., 1] = rng.uniform(12, 20, size=(4, 3))
+        lp = (x - np.log(np.exp(x).sum(-1, keepdims=True))).astype(np.float32)
+        args = (lp, np.ones((4, 1), np.int64), np.full(4, 3), np.ones(4, np.int64))
+        raw = ctc_forward(*args, blank=0, xp=xp)
+        if (raw < 0).any():
+            break
+    else:
+        pytest.fail("no float32 draw rounded below 0")
+    for lib in ("numpy", "torch", "jax"):
+        out = np.asarray(al.ctc_loss(*[_to(lib, a) for a in args], reduction="none"))
+        assert out.dtype == np.float32, lib
+        assert (out >= 0).all(), lib
+
+
+def test_hand_value() -> None:
+    # two frames, classes {blank, a}, p = 1/2 each: paths aa, a-, -a give 3/4
+    lp = np.log(np.full((1, 2, 2), 0.5))
+    out = al.ctc_loss(lp, np.array([[1]]), np.array([2]), np.array([1]), reduction="none")
+    np.testing.assert_allclose(out, [-np.log(0.75)], rtol=1e-14)
