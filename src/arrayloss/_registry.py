@@ -9,13 +9,14 @@ from __future__ import annotations
 from ._lib._case import LossInfo
 from .classification._cases import LOSSES as _CLASSIFICATION
 from .detection._cases import LOSSES as _DETECTION
+from .generative._cases import LOSSES as _GENERATIVE
 from .metrics._cases import LOSSES as _METRICS
 from .regression._cases import LOSSES as _REGRESSION
 from .segmentation._cases import LOSSES as _SEGMENTATION
 
 __all__ = ["FAMILIES", "LOSSES", "get"]
 
-FAMILIES = ("regression", "classification", "segmentation", "detection", "metrics")
+FAMILIES = ("regression", "classification", "segmentation", "detection", "metrics", "generative")
 
 LOSSES: tuple[LossInfo, ...] = (
     *_REGRESSION,
@@ -23,6 +24,7 @@ LOSSES: tuple[LossInfo, ...] = (
     *_SEGMENTATION,
     *_DETECTION,
     *_METRICS,
+    *_GENERATIVE,
 )
 
 

@@ -8,7 +8,7 @@ from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import softplus
 from .._lib._validation import check_choice, require_static
 
-__all__ = ["GAN_KINDS", "gan_discriminator_loss", "gan_generator_loss"]
+__all__ = ["gan_discriminator_loss", "gan_generator_loss"]
 
 GAN_KINDS = ("non_saturating", "least_squares", "hinge", "wasserstein", "relativistic_average")
 
@@ -243,9 +243,7 @@ def gan_generator_loss(
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
-def _check_pair(
-    r: Array, f: Array, weights: Array | None, reduction: str, xp: Namespace
-) -> None:
+def _check_pair(r: Array, f: Array, weights: Array | None, reduction: str, xp: Namespace) -> None:
     same = tuple(r.shape) == tuple(f.shape)
     if (reduction == "none" or weights is not None) and not same:
         raise ValueError(

@@ -12,7 +12,7 @@ from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._validation import check_number, check_same_shape, require_static
 from ._common import spatial_axes
 
-__all__ = ["MS_SSIM_WEIGHTS", "ms_ssim", "ms_ssim_loss", "psnr", "ssim", "ssim_loss"]
+__all__ = ["ms_ssim", "ms_ssim_loss", "psnr", "ssim", "ssim_loss"]
 
 #: Wang, Simoncelli & Bovik's five scale weights (beta_j = gamma_j, alpha_M = beta_M).
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
@@ -525,12 +525,12 @@ def psnr(
     compute_dtype(targets, "targets", xp)
     check_same_shape(preds, targets, "preds", "targets")
     if preds.ndim < 2:
-        raise ValueError(
-            f"preds of psnr must be a batch (N, ...), got shape {tuple(preds.shape)}"
-        )
+        raise ValueError(f"preds of psnr must be a batch (N, ...), got shape {tuple(preds.shape)}")
     check_weights(weights, (preds.shape[0],), xp)
     x, y = cast(preds, dtype, xp), cast(targets, dtype, xp)
     big_l = continuous(data_range, "data_range", x, xp, low=0.0, low_inclusive=False)
     mse = xp.mean((x - y) ** 2, axis=tuple(range(1, x.ndim)))
-    value = (10.0 / math.log(10.0)) * (2.0 * xp.log(xp.asarray(big_l, dtype=x.dtype, device=device_of(x))) - xp.log(mse))
+    value = (10.0 / math.log(10.0)) * (
+        2.0 * xp.log(xp.asarray(big_l, dtype=x.dtype, device=device_of(x))) - xp.log(mse)
+    )
     return reduce_loss(value, reduction, xp=xp, weights=weights)

@@ -90,9 +90,7 @@ def gaussian_kl(
     >>> round(float(beta * gaussian_kl(mean, log_var)), 4)
     2.517
     """
-    xp = array_namespace(
-        mean=mean, log_var=log_var, weights=weights, required=("mean", "log_var")
-    )
+    xp = array_namespace(mean=mean, log_var=log_var, weights=weights, required=("mean", "log_var"))
     reduction = check_reduction(reduction)
     dtype = compute_dtype(mean, "mean", xp)
     check_same_shape(mean, log_var, "mean", "log_var")
