@@ -289,7 +289,8 @@ def _theta(d: int, count: int, seed: int) -> np.ndarray:
     import numpy as np
 
     z = np.random.default_rng(seed).standard_normal((count, d))
-    return (z / np.linalg.norm(z, axis=1, keepdims=True)).T
+    theta: np.ndarray = (z / np.linalg.norm(z, axis=1, keepdims=True)).T
+    return theta
 
 
 def _sliced_cases() -> list[Case]:

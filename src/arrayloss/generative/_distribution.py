@@ -70,7 +70,7 @@ def _wasserstein_pp(
     before_v = cumulative_sum(1 - from_u, -1, xp=xp) - (1 - from_u)
     qu = gather_last(us, xp.clip(before_u, 0, n - 1), xp=xp)
     qv = gather_last(vs, xp.clip(before_v, 0, m - 1), xp=xp)
-    zero = xp.zeros(tuple(levels.shape[:-1]) + (1,), dtype=u.dtype, device=dev)
+    zero = xp.zeros((*tuple(levels.shape[:-1]), 1), dtype=u.dtype, device=dev)
     widths = sorted_levels - xp.concat([zero, sorted_levels[..., :-1]], axis=-1)
     gap = xp.abs(qu - qv)
     powered = gap if isinstance(p, float | int) and p == 1 else safe_power(gap, p, xp=xp)
@@ -585,7 +585,7 @@ def mmd(
             return xp.exp(-sq / (2.0 * sigma * sigma))  # type: ignore[operator]
         r = safe_sqrt(sq, xp)
         if kernel == "laplacian":
-            return xp.exp(-r / sigma)  # type: ignore[operator]
+            return xp.exp(-r / sigma)
         return -r
 
     kxx, kyy, kxy = k(xx, xx), k(yy, yy), k(xx, yy)

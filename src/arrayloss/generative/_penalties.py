@@ -16,10 +16,11 @@ __all__ = ["gradient_penalty", "r1_penalty"]
 
 def _squared_norms(grads: Array | Sequence[Array], name: str) -> tuple[Array, Namespace]:
     """Per-sample squared norm over every non-batch axis (of every array of ``grads``)."""
-    arrays = list(grads) if isinstance(grads, list | tuple) else [grads]
+    arrays: list[Array] = list(grads) if isinstance(grads, list | tuple) else [grads]
     if not arrays:
         raise ValueError(f"{name} got an empty sequence of gradient arrays")
-    xp = array_namespace(**{f"grads[{i}]": g for i, g in enumerate(arrays)})
+    named: dict[str, object] = {f"grads[{i}]": g for i, g in enumerate(arrays)}
+    xp = array_namespace(required=(), **named)
     dtype = compute_dtype(arrays[0], "grads", xp)
     batch = None
     total: Array | None = None
@@ -46,7 +47,7 @@ def gradient_penalty(
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
-    r"""WGAN-GP gradient penalty: the squared distance of each sample's gradient norm to ``target``.
+    r"""WGAN-GP gradient penalty: squared distance of each sample's gradient norm to ``target``.
 
     .. math::
 

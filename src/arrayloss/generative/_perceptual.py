@@ -30,7 +30,7 @@ def _layers(
             f"{type(features_target).__name__}"
         )
     if one_pred:  # one layer
-        features_pred, features_target = [features_pred], [features_target]  # type: ignore[list-item]
+        features_pred, features_target = [features_pred], [features_target]
     if len(features_pred) != len(features_target) or not features_pred:
         raise ValueError(
             f"{name} needs one target feature map per predicted one (at least one), got "
@@ -41,7 +41,7 @@ def _layers(
     xp = array_namespace(weights=weights, **arrays)
     dtype = compute_dtype(features_pred[0], "features_pred[0]", xp)
     preds, targets = [], []
-    batch = None
+    batch: int = 0
     for i, (p, t) in enumerate(zip(features_pred, features_target, strict=True)):
         compute_dtype(p, f"features_pred[{i}]", xp)
         compute_dtype(t, f"features_target[{i}]", xp)
@@ -52,11 +52,11 @@ def _layers(
             )
         if p.ndim < 2:
             raise ValueError(f"features_pred[{i}] must be (N, ..., C), got shape {tuple(p.shape)}")
-        if batch is not None and p.shape[0] != batch:
+        if i > 0 and p.shape[0] != batch:
             raise ValueError(
                 f"every feature map must have one batch size, got {batch} and {p.shape[0]}"
             )
-        batch = p.shape[0]
+        batch = int(p.shape[0])
         preds.append(cast(p, dtype, xp))
         targets.append(cast(t, dtype, xp))
     if layer_weights is None:
@@ -93,7 +93,7 @@ def perceptual_loss(
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
-    r"""Perceptual loss: the weighted distance between two images' deep feature maps, layer by layer.
+    r"""Perceptual loss: weighted distance between two images' deep feature maps, per layer.
 
     .. math::
 

@@ -23,7 +23,7 @@ def gaussian_kl(
     weights: Array | None = None,
     reduction: str = "mean",
 ) -> Array:
-    r"""KL divergence of the diagonal Gaussian N(mean, exp(log_var)) from the prior, summed over latents.
+    r"""KL divergence of a diagonal Gaussian posterior from its prior, summed over latents.
 
     .. math::
 
