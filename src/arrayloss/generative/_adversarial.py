@@ -108,7 +108,7 @@ def gan_discriminator_loss(
     >>> import numpy as np
     >>> real, fake = np.array([2.0, 0.5]), np.array([-1.0, 0.0])
     >>> round(float(gan_discriminator_loss(real, fake)), 4)
-    1.2202
+    0.8037
     >>> round(float(gan_discriminator_loss(real, fake, kind="hinge")), 4)
     0.75
     """

@@ -439,7 +439,7 @@ LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         sinkhorn_divergence,
         _sinkhorn_cases,
-        rows=(Row("sinkhorn", _sinkhorn_row, {"iterations": 20, "epsilon": 0.05}, jit=True),),
+        rows=(Row("sinkhorn", _sinkhorn_row, {"iterations": 100, "epsilon": 0.05}, jit=True),),
         static=("p", "iterations"),
     ),
     LossInfo(

@@ -481,8 +481,10 @@ def _median_distance(z: Array, xp: Namespace) -> Array:
     inf = xp.full((), math.inf, dtype=z.dtype, device=dev)
     flat = xp.sort(xp.reshape(xp.where(upper, sq, inf), (-1,)))
     k = n * (n - 1) // 2
-    med_sq = 0.5 * (flat[(k - 1) // 2] + flat[k // 2])
-    return xp.sqrt(xp.maximum(med_sq, xp.zeros((), dtype=z.dtype, device=dev)))
+    zero = xp.zeros((), dtype=z.dtype, device=dev)
+    # the median of the distances: the two middle squared distances, rooted, then averaged
+    low, high = flat[(k - 1) // 2], flat[k // 2]
+    return 0.5 * (xp.sqrt(xp.maximum(low, zero)) + xp.sqrt(xp.maximum(high, zero)))
 
 
 def mmd(
