@@ -286,6 +286,10 @@ def sliced_wasserstein(
         raise ValueError(
             f"x and y must be (n, d) and (m, d), got {tuple(x.shape)} and {tuple(y.shape)}"
         )
+    if x.shape[0] == 0 or y.shape[0] == 0:
+        raise ValueError(
+            f"x and y need at least one point, got {tuple(x.shape)} and {tuple(y.shape)}"
+        )
     if projections.ndim != 2 or projections.shape[0] != x.shape[1]:
         raise ValueError(
             f"projections must be (d, L) = ({x.shape[1]}, L), got {tuple(projections.shape)}"
