@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -326,7 +327,7 @@ def _quantile_wpp(u, v, uw, vw, p):
     ca, cb = np.cumsum(a), np.cumsum(b)
     levels = np.unique(np.concatenate([[0.0], ca, cb]))
     total = 0.0
-    for lo, hi in zip(levels[:-1], levels[1:], strict=True):
+    for lo, hi in itertools.pairwise(levels):
         q = 0.5 * (lo + hi)
         qu = u[min(np.searchsorted(ca, q), len(u) - 1)]
         qv = v[min(np.searchsorted(cb, q), len(v) - 1)]
