@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._lib._case import LossInfo
 from .classification._cases import LOSSES as _CLASSIFICATION
 from .detection._cases import LOSSES as _DETECTION
+from .generative._cases import LOSSES as _GENERATIVE
 from .metrics._cases import LOSSES as _METRICS
 from .regression._cases import LOSSES as _REGRESSION
 from .representation._cases import LOSSES as _REPRESENTATION
@@ -25,6 +26,7 @@ FAMILIES = (
     "metrics",
     "representation",
     "sequence",
+    "generative",
 )
 
 LOSSES: tuple[LossInfo, ...] = (
@@ -35,6 +37,7 @@ LOSSES: tuple[LossInfo, ...] = (
     *_METRICS,
     *_REPRESENTATION,
     *_SEQUENCE,
+    *_GENERATIVE,
 )
 
 
