@@ -17,7 +17,17 @@ from ._focal import (
     binary_focal_loss,
     focal_loss,
 )
+from ._asymmetric import asymmetric_loss
 from ._imbalance import class_weights_from_counts
+from ._long_tail import (
+    AutomatedFocalState,
+    automated_focal_loss,
+    init_automated_focal,
+    ldam_drw_class_weights,
+    ldam_loss,
+    logit_adjusted_cross_entropy,
+    seesaw_loss,
+)
 from ._margin import (
     hinge_loss,
     multiclass_hinge_loss,
@@ -32,6 +42,8 @@ from ._polynomial import (
     poly1_cross_entropy,
     poly1_focal_loss,
 )
+from ._statistics import ClassStatistics, class_statistics, update_class_statistics
+from ._weighting import uncertainty_weighted_sum
 
 __all__ = [
     "binary_cross_entropy",
@@ -50,4 +62,17 @@ __all__ = [
     "poly1_focal_loss",
     "squared_hinge_loss",
     "symmetric_cross_entropy",
+    # adaptive to imbalance (issue 13)
+    "AutomatedFocalState",
+    "ClassStatistics",
+    "asymmetric_loss",
+    "automated_focal_loss",
+    "class_statistics",
+    "init_automated_focal",
+    "ldam_drw_class_weights",
+    "ldam_loss",
+    "logit_adjusted_cross_entropy",
+    "seesaw_loss",
+    "uncertainty_weighted_sum",
+    "update_class_statistics",
 ]
