@@ -214,8 +214,10 @@ from .classification import (  # noqa: E402
     uncertainty_weighted_sum,
     update_class_statistics,
 )
+from .regression import adaptive_robust_loss  # noqa: E402
 
 __all__ += [
+    "adaptive_robust_loss",
     "AutomatedFocalState",
     "ClassStatistics",
     "asymmetric_loss",
