@@ -41,6 +41,18 @@ def _class_vector(value: object, name: str, logits: Array, ax: int, xp: Namespac
     return xp.asarray(xp.astype(arr, logits.dtype), device=device_of(logits))
 
 
+def _check_labels(logits: Array, labels: Array, ax: int, xp: Namespace) -> None:
+    """Integer labels of ``logits``'s shape without the class axis ``ax``."""
+    if not xp.isdtype(labels.dtype, "integral"):
+        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    want = tuple(logits.shape[:ax]) + tuple(logits.shape[ax + 1 :])
+    if tuple(labels.shape) != want:
+        raise ValueError(
+            f"labels must have logits's shape {tuple(logits.shape)} without the class axis "
+            f"{ax}, i.e. {want}; got labels of shape {tuple(labels.shape)}"
+        )
+
+
 def _safe_labels(labels: Array, num: int, xp: Namespace) -> Array:
     """Labels with ignored/out-of-range entries replaced by 0 (the loss masks them)."""
     ok = (labels >= 0) & (labels < num)
@@ -221,8 +233,7 @@ def ldam_loss(
     # n^(-1/4) / max_k n_k^(-1/4) = (min_k n_k / n)^(1/4), with n clamped at 1
     counts = xp.maximum(counts, xp.ones_like(counts))
     margins = mm * (xp.min(counts) / counts) ** 0.25
-    if not xp.isdtype(labels.dtype, "integral"):
-        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    _check_labels(logits, labels, ax, xp)
     safe = _safe_labels(labels, num, xp)
     hot = one_hot(safe, num, ax, dtype=logits.dtype, xp=xp)
     shifted = logits - hot * broadcast_class_vector(margins, logits.ndim, ax, xp)
@@ -389,8 +400,7 @@ def seesaw_loss(
             f"state must be a ClassStatistics of {num} classes (from class_statistics), "
             f"got {type(state).__name__}"
         )
-    if not xp.isdtype(labels.dtype, "integral"):
-        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    _check_labels(logits, labels, ax, xp)
     new_state = update_class_statistics(
         state, labels, logits=logits, axis=ax, ignore_index=ignore_index
     )
@@ -538,8 +548,7 @@ def automated_focal_loss(
             "state must be an AutomatedFocalState (from init_automated_focal), got "
             f"{type(state).__name__}"
         )
-    if not xp.isdtype(labels.dtype, "integral"):
-        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    _check_labels(logits, labels, ax, xp)
     keep = (labels >= 0) & (labels < num)
     if ignore_index is not None:
         keep = keep & (labels != ignore_index)

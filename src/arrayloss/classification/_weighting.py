@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._lib._compat import Array, array_namespace
+from .._lib._compat import Array, array_namespace, device_of
 from .._lib._dtypes import compute_dtype
 
 __all__ = ["uncertainty_weighted_sum"]
@@ -61,17 +61,18 @@ def uncertainty_weighted_sum(losses: Sequence[Array] | Array, log_variances: Arr
     if isinstance(losses, list | tuple):
         if len(losses) == 0:
             raise ValueError("losses must hold at least one loss term, got none")
-        xp = array_namespace(
-            log_variances=log_variances, losses=losses[0], required=("log_variances",)
-        )
-        terms = xp.stack([xp.reshape(xp.asarray(t), ()) for t in losses])
+        xp = array_namespace(log_variances=log_variances, required=("log_variances",))
+        dtype = compute_dtype(log_variances, "log_variances", xp)
+        dev = device_of(log_variances)
+        # each term may be an array of the same library or a Python/NumPy scalar
+        terms = xp.stack([xp.reshape(xp.asarray(t, dtype=dtype, device=dev), ()) for t in losses])
     else:
         xp = array_namespace(
             losses=losses, log_variances=log_variances, required=("losses", "log_variances")
         )
+        dtype = compute_dtype(log_variances, "log_variances", xp)
         terms = losses
     s = log_variances
-    dtype = compute_dtype(s, "log_variances", xp)
     if terms.ndim != 1 or tuple(s.shape) != tuple(terms.shape):
         raise ValueError(
             f"log_variances must have shape ({int(terms.shape[0]) if terms.ndim else 1},) "
