@@ -566,6 +566,9 @@ def automated_focal_loss(
     # gamma = -log p_hat >= 0; p_hat is at least the tiny floor (no log 0)
     tiny = xp.finfo(logits.dtype).tiny
     gamma = -xp.log(xp.clip(p_hat, tiny, 1.0))
+    # NaN logits give a NaN p_hat (kept in the state); the loss is NaN through its log p
+    # term anyway, so gamma may be 0 there (focal_loss range-checks a readable gamma)
+    gamma = xp.where(xp.isnan(gamma), xp.zeros_like(gamma), gamma)
     loss = focal_loss(
         logits,
         labels,

@@ -29,7 +29,8 @@ def uncertainty_weighted_sum(losses: Sequence[Array] | Array, log_variances: Arr
     Parameters
     ----------
     losses : sequence of scalar arrays, or array of shape (K,)
-        The K loss terms :math:`L_k`.
+        The K loss terms :math:`L_k` (arrays of ``log_variances``'s library or NumPy
+        scalars; plain Python numbers are rejected, as a list is everywhere else).
     log_variances : array, shape (K,)
         :math:`s_k = \log\sigma_k^2`, learnable; zeros weight every term by 1/2.
 
@@ -61,6 +62,13 @@ def uncertainty_weighted_sum(losses: Sequence[Array] | Array, log_variances: Arr
     if isinstance(losses, list | tuple):
         if len(losses) == 0:
             raise ValueError("losses must hold at least one loss term, got none")
+        for k, term in enumerate(losses):
+            if isinstance(term, int | float):  # a NumPy scalar (np.float64) is allowed
+                if not hasattr(term, "dtype"):
+                    raise TypeError(
+                        f"losses must be arrays (the loss terms), got a Python "
+                        f"{type(term).__name__} at position {k}"
+                    )
         xp = array_namespace(log_variances=log_variances, required=("log_variances",))
         dtype = compute_dtype(log_variances, "log_variances", xp)
         dev = device_of(log_variances)
