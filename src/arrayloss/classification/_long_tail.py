@@ -411,7 +411,11 @@ def seesaw_loss(
     log_m = pp * xp.minimum(log_n[None, :] - log_n[:, None], xp.zeros((), dtype=logits.dtype))
     safe = _safe_labels(labels, num, xp)
     rows = xp.take(log_m, xp.reshape(safe, (-1,)), axis=0)  # (positions, C)
-    rows = xp.moveaxis(xp.reshape(rows, (*tuple(safe.shape), num)), -1, ax)
+    rows = xp.reshape(rows, (*tuple(safe.shape), num))
+    if ax != logits.ndim - 1:  # permute_dims, not moveaxis: torch.func.vmap batches it
+        order = list(range(logits.ndim - 1))
+        order.insert(ax, logits.ndim - 1)
+        rows = xp.permute_dims(rows, tuple(order))
     x = stop_gradient(logits, xp=xp)
     x_y = xp.expand_dims(take_along_axis(x, safe, ax, xp=xp), axis=ax)
     # log C[i, c] = q * max(0, x_c - x_y): sigma_c / sigma_y = exp(x_c - x_y)

@@ -176,7 +176,10 @@ def update_class_statistics(
                 f"labels of shape {tuple(labels.shape)}"
             )
         probs = softmax(xp.astype(stop_gradient(logits, xp=xp), dtype), ax, xp=xp)
-        probs = xp.reshape(xp.moveaxis(probs, ax, -1), (-1, num))
+        if ax != probs.ndim - 1:  # permute_dims, not moveaxis: torch.func.vmap batches it
+            order = [d for d in range(probs.ndim) if d != ax] + [ax]
+            probs = xp.permute_dims(probs, tuple(order))
+        probs = xp.reshape(probs, (-1, num))
         psum = xp.sum(xp.astype(probs, counts.dtype) * flat, axis=0)
         present = batch > 0
         if m is None:
