@@ -33,7 +33,9 @@ def _batch() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _seesaw(x: Any, y: Any) -> Any:
-    state = al.ClassStatistics(torch.zeros(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64))
+    state = al.ClassStatistics(
+        torch.zeros(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
+    )
     return al.seesaw_loss(x, y, state, reduction="sum")[0]
 
 
@@ -60,17 +62,25 @@ LOSSES: list[tuple[str, Any]] = [
         lambda x, y: al.cross_entropy(
             x,
             y,
-            class_weights=al.class_weights_from_counts(COUNTS_T, method="effective_number", beta=0.99),
+            class_weights=al.class_weights_from_counts(
+                COUNTS_T, method="effective_number", beta=0.99
+            ),
             reduction="sum",
         ),
     ),
     ("focal (gamma=2)", lambda x, y: al.focal_loss(x, y, gamma=2.0, reduction="sum")),
-    ("automated focal (gamma = -log p)", lambda x, y: al.automated_focal_loss(x, y, reduction="sum")[0]),
+    (
+        "automated focal (gamma = -log p)",
+        lambda x, y: al.automated_focal_loss(x, y, reduction="sum")[0],
+    ),
     (
         "logit-adjusted / balanced softmax",
         lambda x, y: al.logit_adjusted_cross_entropy(x, y, class_priors=COUNTS_T, reduction="sum"),
     ),
-    ("LDAM (s=1)", lambda x, y: al.ldam_loss(x, y, class_counts=COUNTS_T, scale=1.0, reduction="sum")),
+    (
+        "LDAM (s=1)",
+        lambda x, y: al.ldam_loss(x, y, class_counts=COUNTS_T, scale=1.0, reduction="sum"),
+    ),
     (
         "LDAM-DRW (after the deferral)",
         lambda x, y: al.ldam_loss(
@@ -107,12 +117,16 @@ def main() -> None:
             f'<rect x="{left}" y="{y + 4}" width="{share * scale:.1f}" height="{row - 10}" '
             'fill="#1f77b4"/>'
         )
-        parts.append(f'<text x="{left + share * scale + 6:.1f}" y="{y + 18}">{100 * share:.1f} %</text>')
+        parts.append(
+            f'<text x="{left + share * scale + 6:.1f}" y="{y + 18}">{100 * share:.1f} %</text>'
+        )
     axis_y = top + row * len(shares) + 6
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = left + tick * scale
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{int(tick * 100)} %</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{int(tick * 100)} %</text>'
+        )
     parts.append("</svg>")
     OUT.write_text("\n".join(parts) + "\n")
     for name, share in shares:

@@ -200,7 +200,7 @@ __all__ = [
 ]
 
 # adaptive to class imbalance (issue 13)
-from .classification import (  # noqa: E402
+from .classification import (
     AutomatedFocalState,
     ClassStatistics,
     asymmetric_loss,
@@ -214,12 +214,12 @@ from .classification import (  # noqa: E402
     uncertainty_weighted_sum,
     update_class_statistics,
 )
-from .regression import adaptive_robust_loss  # noqa: E402
+from .regression import adaptive_robust_loss
 
 __all__ += [
-    "adaptive_robust_loss",
     "AutomatedFocalState",
     "ClassStatistics",
+    "adaptive_robust_loss",
     "asymmetric_loss",
     "automated_focal_loss",
     "class_statistics",

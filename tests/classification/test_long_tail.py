@@ -329,7 +329,8 @@ def test_asl_finite_at_saturated_logits_with_small_gamma() -> None:
     y = torch.tensor([[1.0, 0.0, 1.0]], dtype=torch.float64)
     loss = al.asymmetric_loss(x, y, gamma_pos=0.5, gamma_neg=0.5, reduction="none")
     (g,) = torch.autograd.grad(loss.sum(), x)
-    assert torch.isfinite(loss).all() and torch.isfinite(g).all()
+    assert torch.isfinite(loss).all()
+    assert torch.isfinite(g).all()
     np.testing.assert_allclose(loss[0, 0].item(), 40.0, rtol=1e-12)
 
 
@@ -422,7 +423,7 @@ def test_jax_jit_training_step_with_gradient() -> None:
 
 @pytest.mark.parametrize("name", STATEFUL)
 def test_torch_training_loop(name: str) -> None:
-    """A linear model on a 100:1 stream: the state is carried by hand, loss falls, counts add up."""
+    """A linear model on a 97:3 stream: state carried by hand, loss falls, counts add up."""
     torch.manual_seed(0)
     rng = np.random.default_rng(7)
     model = torch.nn.Linear(2, 2).double()
@@ -432,7 +433,7 @@ def test_torch_training_loop(name: str) -> None:
     losses = []
     seen = np.zeros(2)
     for _ in range(30):
-        y = (rng.uniform(size=64) < 0.01 + 0.02).astype(np.int64)
+        y = (rng.uniform(size=64) < 0.03).astype(np.int64)
         x = rng.normal(size=(64, 2)) + 2.0 * y[:, None]
         seen += np.bincount(y, minlength=2)
         loss, state = fn(model(torch.tensor(x)), torch.tensor(y), state)

@@ -62,7 +62,9 @@ def test_the_density_integrates_to_one() -> None:
 
     for alpha in (0.3, 1.0, 1.7, 2.6, 3.8):
         total, _ = integrate.quad(
-            lambda x, a=alpha: math.exp(-float(al.adaptive_robust_loss(np.array([x]), alpha=a, scale=0.8))),
+            lambda x, a=alpha: math.exp(
+                -float(al.adaptive_robust_loss(np.array([x]), alpha=a, scale=0.8))
+            ),
             -math.inf,
             math.inf,
             epsabs=0.0,
@@ -83,7 +85,8 @@ def test_alpha_gradient_is_finite_across_the_range() -> None:
 
     alphas = jnp.concatenate([jnp.linspace(0.0, 4.0, 801), jnp.array([2.0 - 1e-12, 2.0 + 1e-12])])
     ga, gc = jax.vmap(jax.grad(f, argnums=(0, 1)), in_axes=(0, None))(alphas, jnp.asarray(0.9))
-    assert bool(jnp.all(jnp.isfinite(ga))) and bool(jnp.all(jnp.isfinite(gc)))
+    assert bool(jnp.all(jnp.isfinite(ga)))
+    assert bool(jnp.all(jnp.isfinite(gc)))
     # the gradient agrees with central differences of the loss away from the kink at 2
     for a in (0.25, 1.0, 1.5, 3.0):
         h = 1e-6

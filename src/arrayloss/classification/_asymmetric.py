@@ -104,10 +104,7 @@ def asymmetric_loss(
     # positives: (1 - p)^g+ * -log p = exp(g+ log sigma(-x)) * -log sigma(x)
     log_p = log_sigmoid(x, xp=xp)
     log_q = log_sigmoid(-x, xp=xp)
-    if isinstance(g_pos, float) and g_pos == 0.0:
-        pos = -log_p
-    else:
-        pos = -xp.exp(g_pos * log_q) * log_p
+    pos = -log_p if isinstance(g_pos, float) and g_pos == 0.0 else -xp.exp(g_pos * log_q) * log_p
     p = sigmoid(x, xp=xp)
     if isinstance(m, float) and m == 0.0:
         # no shift: p^g- = exp(g- log sigma(x)), -log(1 - p) = -log sigma(-x)

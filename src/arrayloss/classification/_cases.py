@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-from . import (
+from . import (  # adaptive to imbalance (issue 13)
+    asymmetric_loss,
+    automated_focal_loss,
     binary_cross_entropy,
     binary_focal_loss,
     binary_poly1_focal_loss,
@@ -23,19 +25,15 @@ from . import (
     hinge_loss,
     js_divergence,
     kl_divergence,
+    ldam_loss,
+    logit_adjusted_cross_entropy,
     multiclass_hinge_loss,
     nll_loss,
     poly1_cross_entropy,
     poly1_focal_loss,
+    seesaw_loss,
     squared_hinge_loss,
     symmetric_cross_entropy,
-)
-from . import (  # adaptive to imbalance (issue 13)
-    asymmetric_loss,
-    automated_focal_loss,
-    ldam_loss,
-    logit_adjusted_cross_entropy,
-    seesaw_loss,
     uncertainty_weighted_sum,
 )
 

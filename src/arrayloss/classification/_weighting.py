@@ -63,12 +63,12 @@ def uncertainty_weighted_sum(losses: Sequence[Array] | Array, log_variances: Arr
         if len(losses) == 0:
             raise ValueError("losses must hold at least one loss term, got none")
         for k, term in enumerate(losses):
-            if isinstance(term, int | float):  # a NumPy scalar (np.float64) is allowed
-                if not hasattr(term, "dtype"):
-                    raise TypeError(
-                        f"losses must be arrays (the loss terms), got a Python "
-                        f"{type(term).__name__} at position {k}"
-                    )
+            # a NumPy scalar (np.float64, a float subclass) is allowed
+            if isinstance(term, int | float) and not hasattr(term, "dtype"):
+                raise TypeError(
+                    f"losses must be arrays (the loss terms), got a Python "
+                    f"{type(term).__name__} at position {k}"
+                )
         xp = array_namespace(log_variances=log_variances, required=("log_variances",))
         dtype = compute_dtype(log_variances, "log_variances", xp)
         dev = device_of(log_variances)

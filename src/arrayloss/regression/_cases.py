@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
 from . import (
+    adaptive_robust_loss,  # issue 13
     barron_loss,
     cauchy_loss,
     charbonnier_loss,
@@ -32,7 +33,6 @@ from . import (
     welsch_loss,
     wing_loss,
 )
-from . import adaptive_robust_loss  # issue 13
 
 if TYPE_CHECKING:
     import numpy as np
