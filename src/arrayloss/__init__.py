@@ -271,3 +271,36 @@ __all__ = [
     "wing_loss",
     "wise_iou_loss",
 ]
+
+# adaptive to class imbalance (issue 13)
+from .classification import (
+    AutomatedFocalState,
+    ClassStatistics,
+    asymmetric_loss,
+    automated_focal_loss,
+    class_statistics,
+    init_automated_focal,
+    ldam_drw_class_weights,
+    ldam_loss,
+    logit_adjusted_cross_entropy,
+    seesaw_loss,
+    uncertainty_weighted_sum,
+    update_class_statistics,
+)
+from .regression import adaptive_robust_loss
+
+__all__ += [
+    "AutomatedFocalState",
+    "ClassStatistics",
+    "adaptive_robust_loss",
+    "asymmetric_loss",
+    "automated_focal_loss",
+    "class_statistics",
+    "init_automated_focal",
+    "ldam_drw_class_weights",
+    "ldam_loss",
+    "logit_adjusted_cross_entropy",
+    "seesaw_loss",
+    "uncertainty_weighted_sum",
+    "update_class_statistics",
+]

@@ -5,6 +5,7 @@ NLL, margin, divergence, noisy-label and polynomial losses, and class weights.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -705,4 +706,232 @@ REFERENCES: dict[str, Any] = {
     "binary_poly1_focal_loss": binary_poly1_focal_loss,
     "generalized_cross_entropy": generalized_cross_entropy,
     "symmetric_cross_entropy": symmetric_cross_entropy,
+
+# -- adaptive to imbalance (issue 13): written from the papers, float64 loops -------------
+
+
+def _positions(logits: Any, labels: Any, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, C) logits and (positions,) labels, class axis moved last."""
+    x = _shared._class_last(logits, axis)
+    return x.reshape(-1, x.shape[-1]), np.asarray(labels).reshape(-1)
+
+
+def _softmax_nll(row: np.ndarray, y: int) -> float:
+    m = row.max()
+    return float(m + np.log(np.sum(np.exp(row - m))) - row[y])
+
+
+def _ce_of_rows(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    shape: tuple[int, ...],
+    *,
+    class_weights: Any,
+    ignore_index: int | None,
+    weights: Any,
+    reduction: str,
+) -> np.ndarray:
+    C = rows.shape[-1]
+    cw = np.ones(C) if class_weights is None else _shared._f64(class_weights)
+    loss = np.zeros(len(labels))
+    denom = np.zeros(len(labels))
+    for i, y in enumerate(labels):
+        if ignore_index is not None and y == ignore_index:
+            continue
+        loss[i] = cw[y] * _softmax_nll(rows[i], int(y))
+        denom[i] = cw[y]
+    return weighted_reduce(loss.reshape(shape), reduction, weights, denom.reshape(shape))
+
+
+def logit_adjusted_cross_entropy(
+    logits: Any,
+    labels: Any,
+    *,
+    class_priors: Any,
+    tau: float = 1.0,
+    axis: int = -1,
+    class_weights: Any = None,
+    ignore_index: int | None = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Menon et al. eq. (10): -log softmax(x + tau log pi)_y, per position."""
+    rows, flat = _positions(logits, labels, axis)
+    pi = _shared._f64(class_priors)
+    adjusted = rows + float(tau) * np.log(pi)
+    return _ce_of_rows(
+        adjusted,
+        flat,
+        np.asarray(labels).shape,
+        class_weights=class_weights,
+        ignore_index=ignore_index,
+        weights=weights,
+        reduction=reduction,
+    )
+
+
+def ldam_loss(
+    logits: Any,
+    labels: Any,
+    *,
+    class_counts: Any,
+    max_margin: float = 0.5,
+    scale: float = 30.0,
+    axis: int = -1,
+    class_weights: Any = None,
+    ignore_index: int | None = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Cao et al. eq. (13) with Delta_j = C / n_j^(1/4), C set so max Delta = max_margin."""
+    rows, flat = _positions(logits, labels, axis)
+    n = np.maximum(_shared._f64(class_counts), 1.0)
+    delta = n**-0.25
+    delta = max_margin * delta / delta.max()
+    out = rows.copy()
+    for i, y in enumerate(flat):
+        if 0 <= y < rows.shape[1]:
+            out[i, y] -= delta[y]
+    return _ce_of_rows(
+        float(scale) * out,
+        flat,
+        np.asarray(labels).shape,
+        class_weights=class_weights,
+        ignore_index=ignore_index,
+        weights=weights,
+        reduction=reduction,
+    )
+
+
+def seesaw_loss(
+    logits: Any,
+    labels: Any,
+    state: Any = None,
+    *,
+    p: float = 0.8,
+    q: float = 2.0,
+    axis: int = -1,
+    ignore_index: int | None = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Wang et al. eqs. (2)-(5), counts N accumulated with this batch (mmdetection's order).
+
+    Returns (loss, (counts, confidence)), the fields of ClassStatistics in order.
+    """
+    rows, flat = _positions(logits, labels, axis)
+    C = rows.shape[1]
+    counts = np.zeros(C) if state is None else _shared._f64(state[0]).copy()
+    conf = np.zeros(C) if state is None else _shared._f64(state[1]).copy()
+    keep = [(ignore_index is None or y != ignore_index) and 0 <= y < C for y in flat]
+    probs = np.array([np.exp(r - r.max()) / np.exp(r - r.max()).sum() for r in rows])
+    for c in range(C):
+        sel = [i for i, y in enumerate(flat) if keep[i] and y == c]
+        if sel:
+            total = counts[c] + len(sel)
+            conf[c] = (counts[c] * conf[c] + sum(probs[i, c] for i in sel)) / total
+            counts[c] = total
+    n = np.maximum(counts, 1.0)
+    loss = np.zeros(len(flat))
+    denom = np.zeros(len(flat))
+    for i, y in enumerate(flat):
+        if not keep[i]:
+            continue
+        s = probs[i]
+        total = s[y]
+        for c in range(C):
+            if c == y:
+                continue
+            mitigation = (n[c] / n[y]) ** p if n[y] > n[c] else 1.0
+            compensation = (s[c] / s[y]) ** q if s[c] > s[y] else 1.0
+            total += mitigation * compensation * s[c]
+        loss[i] = -np.log(s[y] / total)
+        denom[i] = 1.0
+    shape = np.asarray(labels).shape
+    value = weighted_reduce(loss.reshape(shape), reduction, weights, denom.reshape(shape))
+    return value, (counts, conf)
+
+
+def automated_focal_loss(
+    logits: Any,
+    labels: Any,
+    state: Any = None,
+    *,
+    momentum: float = 0.05,
+    axis: int = -1,
+    ignore_index: int | None = None,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Weber et al.: p_hat = (1 - m) p_hat + m mean(p_y); gamma = -log p_hat; focal loss."""
+    rows, flat = _positions(logits, labels, axis)
+    C = rows.shape[1]
+    keep = [(ignore_index is None or y != ignore_index) and 0 <= y < C for y in flat]
+    probs = np.array([np.exp(r - r.max()) / np.exp(r - r.max()).sum() for r in rows])
+    p_y = [probs[i, y] for i, y in enumerate(flat) if keep[i]]
+    old, seen = (0.5, 0.0) if state is None else (float(state[0]), float(state[1]))
+    if p_y:
+        batch = float(np.mean(p_y))
+        p_hat = (1 - momentum) * old + momentum * batch if seen > 0 else batch
+        seen = 1.0
+    else:
+        p_hat = old
+    gamma = -np.log(p_hat)
+    loss = np.zeros(len(flat))
+    denom = np.zeros(len(flat))
+    for i, y in enumerate(flat):
+        if keep[i]:
+            pt = probs[i, y]
+            loss[i] = -((1 - pt) ** gamma) * np.log(pt)
+            denom[i] = 1.0
+    shape = np.asarray(labels).shape
+    value = weighted_reduce(loss.reshape(shape), reduction, weights, denom.reshape(shape))
+    return value, (np.asarray(p_hat), np.asarray(seen))
+
+
+def asymmetric_loss(
+    logits: Any,
+    labels: Any,
+    *,
+    gamma_pos: float = 0.0,
+    gamma_neg: float = 4.0,
+    clip: float = 0.05,
+    weights: Any = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Ridnik et al. eqs. (6)-(8), textbook probabilities in 60-digit mpmath."""
+    import mpmath
+
+    x = _shared._f64(logits)
+    y = _shared._f64(labels)
+    out = np.zeros(x.shape)
+    with mpmath.workdps(60):  # 1 - p at |x| = 40 needs more than 17 digits
+        for idx in np.ndindex(x.shape):
+            p = 1 / (1 + mpmath.exp(-mpmath.mpf(float(x[idx]))))
+            pos = -((1 - p) ** gamma_pos) * mpmath.log(p)
+            pm = max(p - mpmath.mpf(clip), 0)
+            neg = -(pm**gamma_neg) * mpmath.log(1 - pm) if pm > 0 else mpmath.mpf(0)
+            out[idx] = float(y[idx] * pos + (1 - y[idx]) * neg)
+    return weighted_reduce(out, reduction, weights)
+
+
+def uncertainty_weighted_sum(losses: Any, log_variances: Any) -> np.ndarray:
+    """Kendall et al. eq. (7), regression form: sum 1/(2 sigma^2) L + log sigma."""
+    total = 0.0
+    for L, s in zip(_shared._f64(losses), _shared._f64(log_variances), strict=True):
+        sigma2 = np.exp(s)
+        total += L / (2 * sigma2) + np.log(np.sqrt(sigma2))
+    return np.asarray(total)
+
+
+ADAPTIVE_REFERENCES: dict[str, Callable[..., Any]] = {
+    "asymmetric_loss": asymmetric_loss,
+    "automated_focal_loss": automated_focal_loss,
+    "ldam_loss": ldam_loss,
+    "logit_adjusted_cross_entropy": logit_adjusted_cross_entropy,
+    "seesaw_loss": seesaw_loss,
+    "uncertainty_weighted_sum": uncertainty_weighted_sum,
 }
+
+# the adaptive losses join the conformance table
+REFERENCES.update(ADAPTIVE_REFERENCES)

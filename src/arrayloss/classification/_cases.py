@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-from . import (
+from . import (  # adaptive to imbalance (issue 13)
+    asymmetric_loss,
+    automated_focal_loss,
     binary_cross_entropy,
     binary_focal_loss,
     binary_poly1_focal_loss,
@@ -23,12 +25,16 @@ from . import (
     hinge_loss,
     js_divergence,
     kl_divergence,
+    ldam_loss,
+    logit_adjusted_cross_entropy,
     multiclass_hinge_loss,
     nll_loss,
     poly1_cross_entropy,
     poly1_focal_loss,
+    seesaw_loss,
     squared_hinge_loss,
     symmetric_cross_entropy,
+    uncertainty_weighted_sum,
 )
 
 if TYPE_CHECKING:
@@ -535,6 +541,192 @@ def _binary_soft_noisy_poly(rng: np.random.Generator) -> Data:
     return rng.normal(size=(3, 4)), labels, {"weights": rng.uniform(0.5, 2.0, size=(4,))}
 
 
+# -- adaptive to imbalance (issue 13) ---------------------------------------------------
+
+
+def _long_tail_batch(seed: int, size: int = 8, classes: int = 4) -> tuple[Any, Any, Any]:
+    """Logits, labels drawn 100:10:3:1 (one ignored), and the long-tailed counts."""
+    import numpy as np
+
+    rng = generator(seed)
+    counts = np.array([1000.0, 100.0, 30.0, 10.0])[:classes]
+    labels = rng.choice(classes, size=(size,), p=counts / counts.sum())
+    labels[0] = classes - 1  # the rarest class is present
+    labels[3] = -100
+    return 2.0 * rng.normal(size=(size, classes)), labels, counts
+
+
+def _logit_adjusted_cases() -> list[Case]:
+    import numpy as np
+
+    logits, labels, counts = _long_tail_batch(50)
+    safe = np.where(labels < 0, 0, labels)
+    priors = counts / counts.sum()
+    return [
+        Case("priors, mean", (logits, safe), {"class_priors": priors}),
+        Case(
+            "counts, tau=0.5, ignore_index, none",
+            (logits, labels),
+            {"class_priors": counts, "tau": 0.5, "ignore_index": -100, "reduction": "none"},
+        ),
+        Case(
+            "class_weights, ignore_index, sum",
+            (logits, labels),
+            {
+                "class_priors": priors,
+                "class_weights": np.array([0.5, 1.0, 2.0, 3.0]),
+                "ignore_index": -100,
+                "reduction": "sum",
+            },
+        ),
+        Case(
+            "axis=1",
+            (np.moveaxis(np.reshape(logits, (2, 4, 4)), 1, 2), np.reshape(safe, (2, 4))),
+            {"class_priors": priors, "axis": 1},
+        ),
+    ]
+
+
+def _ldam_cases() -> list[Case]:
+    import numpy as np
+
+    logits, labels, counts = _long_tail_batch(51)
+    cosine = np.tanh(logits)  # the paper's normalised logits
+    return [
+        Case("counts, mean", (cosine, np.where(labels < 0, 0, labels)), {"class_counts": counts}),
+        Case(
+            "max_margin=1, scale=10, ignore_index, none",
+            (cosine, labels),
+            {
+                "class_counts": counts,
+                "max_margin": 1.0,
+                "scale": 10.0,
+                "ignore_index": -100,
+                "reduction": "none",
+            },
+        ),
+        Case(
+            "a zero count, DRW class_weights, ignore_index",
+            (cosine, labels),
+            {
+                "class_counts": np.array([1000.0, 100.0, 0.0, 10.0]),
+                "class_weights": np.array([0.1, 0.5, 1.0, 2.4]),
+                "ignore_index": -100,
+            },
+        ),
+    ]
+
+
+def _seesaw_cases() -> list[Case]:
+    import numpy as np
+
+    logits, labels, _ = _long_tail_batch(52, size=10)
+    return [
+        Case("defaults (fresh state)", (logits, np.where(labels < 0, 0, labels))),
+        Case(
+            "p=0.5, q=1, ignore_index, none",
+            (logits, labels),
+            {"p": 0.5, "q": 1.0, "ignore_index": -100, "reduction": "none"},
+            jit=True,
+        ),
+        Case(
+            "mitigation only (q=0), sum",
+            (logits, labels),
+            {"q": 0.0, "ignore_index": -100, "reduction": "sum"},
+        ),
+        Case(
+            "axis=1",
+            (
+                np.moveaxis(np.reshape(logits, (2, 5, 4)), 1, 2),
+                np.reshape(np.where(labels < 0, 1, labels), (2, 5)),
+            ),
+            {"axis": 1},
+        ),
+    ]
+
+
+def _automated_focal_cases() -> list[Case]:
+    import numpy as np
+
+    logits, labels, _ = _long_tail_batch(53, size=10)
+    return [
+        Case("defaults (fresh state)", (logits, np.where(labels < 0, 0, labels)), jit=True),
+        Case(
+            "momentum=0.5, ignore_index, none",
+            (logits, labels),
+            {"momentum": 0.5, "ignore_index": -100, "reduction": "none"},
+        ),
+        Case(
+            "axis=1, sum",
+            (
+                np.moveaxis(np.reshape(logits, (2, 5, 4)), 1, 2),
+                np.reshape(np.where(labels < 0, 2, labels), (2, 5)),
+            ),
+            {"axis": 1, "reduction": "sum"},
+        ),
+    ]
+
+
+def _asymmetric_cases() -> list[Case]:
+    import numpy as np
+
+    rng = generator(54)
+    logits = 3.0 * rng.normal(size=(4, 6))
+    labels = (rng.uniform(size=(4, 6)) < 0.2).astype(np.float64)
+    logits[0, :2] = [40.0, -40.0]  # saturated
+    return [
+        Case("defaults", (logits, labels)),
+        Case(
+            "gamma_pos=0.5, gamma_neg=2, clip=0.1, none",
+            (logits, labels),
+            {"gamma_pos": 0.5, "gamma_neg": 2.0, "clip": 0.1, "reduction": "none"},
+        ),
+        Case(
+            "clip=0 (focal-like), weights, sum",
+            (logits, labels),
+            {
+                "clip": 0.0,
+                "gamma_neg": 1.0,
+                "weights": rng.uniform(0.5, 2.0, size=(4, 6)),
+                "reduction": "sum",
+            },
+        ),
+    ]
+
+
+def _multilabel(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    labels = (rng.uniform(size=(3, 5)) < 0.3).astype(np.float64)
+    # |x| >= 0.5 away from logit(clip): the shifted branch is smooth around the draw
+    return 2.0 * rng.normal(size=(3, 5)), labels, {}
+
+
+def _uncertainty_cases() -> list[Case]:
+    import numpy as np
+
+    return [
+        Case("three terms", (np.array([0.7, 0.2, 1.5]), np.array([0.0, -1.0, 0.5]))),
+        Case("one term", (np.array([2.0]), np.array([np.log(4.0)]))),
+    ]
+
+
+def _loss_terms(rng: np.random.Generator) -> Data:
+    return rng.uniform(0.1, 2.0, size=(3,)), rng.normal(size=(3,)), {}
+
+
+def _index_priors(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    logits, labels, _ = _index(rng)
+    return logits, labels, {"class_priors": rng.dirichlet(np.ones(5))}
+
+
+def _index_counts(rng: np.random.Generator) -> Data:
+    logits, labels, _ = _index(rng)
+    return logits, labels, {"class_counts": rng.integers(1, 1000, size=(5,)).astype(float)}
+
+
 LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         cross_entropy,
@@ -797,5 +989,71 @@ LOSSES: tuple[LossInfo, ...] = (
             ),
             Row("sce-onehot-weights", _onehot_weighted, {"log_zero": -4.0}, jit=True),
         ),
+    ),
+    # -- adaptive to imbalance (issue 13)
+    LossInfo(
+        logit_adjusted_cross_entropy,
+        _logit_adjusted_cases,
+        rows=(
+            Row(
+                "logit-adjusted-ignore",
+                _index_priors,
+                {"ignore_index": -100},
+                jit=True,
+                compile="aot_eager",
+            ),
+            Row(
+                "logit-adjusted-tau-none",
+                _index_priors,
+                {"ignore_index": -100, "tau": 0.5, "reduction": "none"},
+            ),
+        ),
+    ),
+    LossInfo(
+        ldam_loss,
+        _ldam_cases,
+        rows=(
+            Row(
+                "ldam-ignore",
+                _index_counts,
+                {"ignore_index": -100, "scale": 5.0},
+                jit=True,
+                compile="aot_eager",
+            ),
+        ),
+    ),
+    LossInfo(
+        seesaw_loss,
+        _seesaw_cases,
+        returns_state=True,
+        state="state",
+        # q = 0: the value is smooth in the logits (the compensation factor, held
+        # constant by a stop-gradient, is what finite differences would see)
+        rows=(Row("seesaw-mitigation", _index, {"q": 0.0, "ignore_index": -100}, jit=True),),
+    ),
+    LossInfo(
+        automated_focal_loss,
+        _automated_focal_cases,
+        returns_state=True,
+        state="state",
+    ),
+    LossInfo(
+        asymmetric_loss,
+        _asymmetric_cases,
+        rows=(
+            Row(
+                "asl-no-clip-gamma-half",
+                _multilabel,
+                {"clip": 0.0, "gamma_pos": 0.5},
+                jit=True,
+                compile="aot_eager",
+            ),
+            Row("asl-none", _binary_soft, {"gamma_neg": 2.0, "reduction": "none"}),
+        ),
+    ),
+    LossInfo(
+        uncertainty_weighted_sum,
+        _uncertainty_cases,
+        rows=(Row("uncertainty-sum", _loss_terms, jit=True),),
     ),
 )

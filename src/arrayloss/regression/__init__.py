@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._adaptive_robust import adaptive_robust_loss
 from ._pointwise import (
     gaussian_nll_loss,
     huber_loss,
@@ -25,6 +26,7 @@ from ._robust import (
 )
 
 __all__ = [
+    "adaptive_robust_loss",
     "barron_loss",
     "cauchy_loss",
     "charbonnier_loss",

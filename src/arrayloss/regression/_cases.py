@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
 from . import (
+    adaptive_robust_loss,  # issue 13
     barron_loss,
     cauchy_loss,
     charbonnier_loss,
@@ -335,6 +336,44 @@ def _learnable_near_special(rng: np.random.Generator) -> Data:
     return preds, targets, {"alpha": alpha, "scale": rng.uniform(0.5, 2.0, size=(3, 1))}
 
 
+# -- adaptive robust loss (issue 13) -----------------------------------------------------
+# alpha on the table's nodes (multiples of 1/512): there the interpolated log Z is the
+# quadrature itself, so the float64 reference (direct quadrature) holds to 1e-10; the
+# interpolation between nodes is tested in tests/regression/test_adaptive_robust.py.
+
+
+def _adaptive_robust_cases() -> list[Case]:
+    import numpy as np
+
+    rng = generator(60)
+    x = 2.0 * rng.normal(size=(5, 4))
+    return [
+        Case("alpha=1, scale=1, mean", (x,), {"alpha": 1.0, "scale": 1.0}),
+        Case(
+            "alpha=0 (Cauchy), scale=0.5, none",
+            (x,),
+            {"alpha": 0.0, "scale": 0.5, "reduction": "none"},
+        ),
+        Case("alpha=2 (normal), sum", (x,), {"alpha": 2.0, "scale": 2.0, "reduction": "sum"}),
+        Case(
+            "array alpha (4,) and scale (4,), weights",
+            (x,),
+            {
+                "alpha": np.array([0.0, 0.5, 2.0, 4.0]),
+                "scale": np.array([0.5, 1.0, 1.5, 3.0]),
+                "weights": rng.uniform(0.5, 2.0, size=(5, 1)),
+            },
+        ),
+    ]
+
+
+def _learnable_shape(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    x = 2.0 * rng.normal(size=(3, 4))
+    return x, None, {"alpha": np.array([0.5, 1.0, 1.5, 3.0]), "scale": rng.uniform(0.5, 2.0, (4,))}
+
+
 LOSSES: tuple[LossInfo, ...] = (
     LossInfo(
         mse_loss,
@@ -489,6 +528,14 @@ LOSSES: tuple[LossInfo, ...] = (
                 {"reduction": "none"},
                 jit=True,
             ),
+        ),
+    ),
+    LossInfo(
+        adaptive_robust_loss,
+        _adaptive_robust_cases,
+        rows=(
+            Row("adaptive-robust-learnable", _learnable_shape, jit=True, compile="aot_eager"),
+            Row("adaptive-robust-none", _learnable_shape, {"reduction": "none"}),
         ),
     ),
 )
