@@ -27,6 +27,10 @@ class LossSpec:
     info: LossInfo
     kwargs: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    #: what the loss is given: ``"labels"`` (logits, integer labels), ``"onehot"``
+    #: (logits, one-hot targets: multi-label losses) or ``"probabilities"`` (softmax
+    #: probabilities, one-hot targets: the regression family)
+    form: str = ""
 
     @property
     def name(self) -> str:
@@ -37,9 +41,9 @@ class LossSpec:
         return self.text or self.info.name
 
     @property
-    def on_probabilities(self) -> bool:
-        """Regression-family losses train on softmax probabilities against one-hot."""
-        return self.info.family == "regression"
+    def target(self) -> str:
+        """The form of the call (``form``, else by family: regression on probabilities)."""
+        return self.form or ("probabilities" if self.info.family == "regression" else "labels")
 
 
 def _value(text: str) -> Any:

@@ -63,8 +63,11 @@ class JaxTrainer:
 
     def _loss(self, logits: Any, labels: Any, state: Any) -> tuple[Any, Any]:
         jax = self.jax
-        if self.spec.on_probabilities:
+        if self.spec.target == "probabilities":
             a = jax.nn.softmax(logits, axis=-1)
+            b = jax.nn.one_hot(labels, self.num_classes, dtype=a.dtype)
+        elif self.spec.target == "onehot":
+            a = logits
             b = jax.nn.one_hot(labels, self.num_classes, dtype=a.dtype)
         else:
             a, b = logits, labels
@@ -103,5 +106,6 @@ class JaxTrainer:
 
     def trial(self, x: np.ndarray, y: np.ndarray) -> Any:
         """The loss on a tiny batch (raises when the loss does not fit the task)."""
-        value, _ = self._loss(self._logits(self.params, x), y, None)
+        jnp = self.jnp
+        value, _ = self._loss(self._logits(self.params, jnp.asarray(x)), jnp.asarray(y), None)
         return tuple(value.shape)

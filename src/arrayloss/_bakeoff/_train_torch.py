@@ -44,8 +44,11 @@ class TorchTrainer:
     def loss(self, logits: Any, labels: Any) -> Any:
         """The spec's loss on channels-last logits; threads a stateful loss's state."""
         torch = self.torch
-        if self.spec.on_probabilities:
+        if self.spec.target == "probabilities":
             a = torch.softmax(logits, dim=-1)
+            b = torch.nn.functional.one_hot(labels, self.num_classes).to(a.dtype)
+        elif self.spec.target == "onehot":
+            a = logits
             b = torch.nn.functional.one_hot(labels, self.num_classes).to(a.dtype)
         else:
             a, b = logits, labels
