@@ -603,16 +603,30 @@ def _add_bake_off(commands: Any) -> None:
             "pip install 'arrayloss[bakeoff]'."
         ),
     )
-    bake.add_argument("--task", default="digits-lt", choices=["digits-lt", "shapes-seg"],
-                      help="shipped task (default digits-lt); --data replaces it")
-    bake.add_argument("--losses", metavar="SPECS",
-                      help="comma-separated name:key=value:... specs, e.g. "
-                      "focal_loss:gamma=0.5 (default: the task's line-up)")
-    bake.add_argument("--imbalance", type=_ratios, metavar="R[,R...]",
-                      help="imbalance ratio(s), a table per ratio (default 100 for "
-                      "digits-lt, 1 for shapes-seg)")
-    bake.add_argument("--backend", default="torch", choices=["torch", "jax", "numpy"],
-                      help="training framework (default torch; numpy cannot train)")
+    bake.add_argument(
+        "--task",
+        default="digits-lt",
+        choices=["digits-lt", "shapes-seg"],
+        help="shipped task (default digits-lt); --data replaces it",
+    )
+    bake.add_argument(
+        "--losses",
+        metavar="SPECS",
+        help="comma-separated name:key=value:... specs, e.g. "
+        "focal_loss:gamma=0.5 (default: the task's line-up)",
+    )
+    bake.add_argument(
+        "--imbalance",
+        type=_ratios,
+        metavar="R[,R...]",
+        help="imbalance ratio(s), a table per ratio (default 100 for digits-lt, 1 for shapes-seg)",
+    )
+    bake.add_argument(
+        "--backend",
+        default="torch",
+        choices=["torch", "jax", "numpy"],
+        help="training framework (default torch; numpy cannot train)",
+    )
     bake.add_argument("--epochs", type=_positive, help="epochs per run")
     bake.add_argument("--seeds", type=_positive, help="seeds per loss: mean ± std")
     bake.add_argument("--data", metavar="FILE.npz", help="your data: x, y [, x_test, y_test]")
@@ -640,9 +654,15 @@ def _cmd_bake_off(args: argparse.Namespace, out: TextIO) -> int:
     from . import _bakeoff
 
     config = _bakeoff.Config(
-        task=args.task, losses=_split(args.losses) if args.losses else None,
-        imbalance=args.imbalance, backend=args.backend, epochs=args.epochs,
-        seeds=args.seeds, data=args.data, out=args.out, quick=args.quick,
+        task=args.task,
+        losses=_split(args.losses) if args.losses else None,
+        imbalance=args.imbalance,
+        backend=args.backend,
+        epochs=args.epochs,
+        seeds=args.seeds,
+        data=args.data,
+        out=args.out,
+        quick=args.quick,
     )
     try:
         _bakeoff.run(config, out=out)

@@ -169,8 +169,14 @@ def _fit_one(cfg: Config, task: Task, spec: LossSpec) -> LossSpec:
     )
 
 
-def check_fits(cfg: Config, task: Task, specs: list[LossSpec], *, optional: tuple[str, ...] = (),
-               out: TextIO | None = None) -> list[LossSpec]:
+def check_fits(
+    cfg: Config,
+    task: Task,
+    specs: list[LossSpec],
+    *,
+    optional: tuple[str, ...] = (),
+    out: TextIO | None = None,
+) -> list[LossSpec]:
     """Each spec with its form of call; the ``optional`` names that do not fit are dropped."""
     fitted = []
     for spec in specs:
@@ -200,8 +206,11 @@ class _Progress:
     def _draw(self, post: str) -> None:
         width = 20
         done = int(width * self.n / max(self.total, 1))
-        self.stream.write(f"\r{self.desc} [{'#' * done}{'.' * (width - done)}] "
-                          f"{self.n}/{self.total} {post}"[:78].ljust(78))
+        self.stream.write(
+            f"\r{self.desc} [{'#' * done}{'.' * (width - done)}] {self.n}/{self.total} {post}"[
+                :78
+            ].ljust(78)
+        )
         self.stream.flush()
 
     def update(self, post: str) -> None:
@@ -220,8 +229,15 @@ class _Progress:
             self.stream.flush()
 
 
-def train_one(cfg: Config, task: Task, spec: LossSpec, seed: int, epochs: int, batch: int,
-              progress: TextIO | None) -> Result:
+def train_one(
+    cfg: Config,
+    task: Task,
+    spec: LossSpec,
+    seed: int,
+    epochs: int,
+    batch: int,
+    progress: TextIO | None,
+) -> Result:
     """Train one model with one loss; evaluate on the test split after every epoch."""
     from .. import confusion_matrix
 
@@ -250,7 +266,9 @@ def train_one(cfg: Config, task: Task, spec: LossSpec, seed: int, epochs: int, b
     return result
 
 
-def run(cfg: Config, *, out: TextIO = sys.stdout, progress: TextIO | None = sys.stderr) -> list[Result]:
+def run(
+    cfg: Config, *, out: TextIO = sys.stdout, progress: TextIO | None = sys.stderr
+) -> list[Result]:
     """Run the bake-off of ``cfg``: print the tables, write Markdown/CSV/PNG to ``cfg.out``."""
     from . import _report
 

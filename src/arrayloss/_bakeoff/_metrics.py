@@ -8,7 +8,8 @@ __all__ = ["from_confusion"]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=np.float64), where=den > 0)
+    out: np.ndarray = np.divide(num, den, out=np.zeros_like(num, dtype=np.float64), where=den > 0)
+    return out
 
 
 def from_confusion(matrix: np.ndarray) -> dict[str, object]:

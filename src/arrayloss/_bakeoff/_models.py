@@ -18,11 +18,16 @@ WIDTH = 16
 DILATIONS = (1, 2, 4)
 
 
-def _normal(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, gain: float) -> np.ndarray:
-    return (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(np.float32)
+def _normal(
+    rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, gain: float
+) -> np.ndarray:
+    out: np.ndarray = (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(np.float32)
+    return out
 
 
-def init_params(kind: str, in_shape: tuple[int, ...], num_classes: int, seed: int) -> dict[str, np.ndarray]:
+def init_params(
+    kind: str, in_shape: tuple[int, ...], num_classes: int, seed: int
+) -> dict[str, np.ndarray]:
     """Initial weights for ``kind`` (``"classification"``/``"segmentation"``), float32."""
     rng = np.random.default_rng(seed)
     if kind == "classification":

@@ -6,6 +6,7 @@ machine); times per epoch go to ``timings.csv``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import platform
 import shutil
@@ -35,10 +36,17 @@ def _per_class_key(kind: str) -> str:
 def _columns(task: Task) -> list[tuple[str, str]]:
     """(header, metric) of the main table; ``rare:<m>`` is metric m of the rarest class."""
     if task.kind == "classification":
-        return [("acc", "accuracy"), ("macro-F1", "macro_f1"), ("bal-acc", "balanced_accuracy"),
-                (f"recall[{task.class_names[task.rarest]}]", "rare:recall")]
-    return [("mIoU", "miou"), ("acc", "accuracy"),
-            (f"Dice[{task.class_names[task.rarest]}]", "rare:dice")]
+        return [
+            ("acc", "accuracy"),
+            ("macro-F1", "macro_f1"),
+            ("bal-acc", "balanced_accuracy"),
+            (f"recall[{task.class_names[task.rarest]}]", "rare:recall"),
+        ]
+    return [
+        ("mIoU", "miou"),
+        ("acc", "accuracy"),
+        (f"Dice[{task.class_names[task.rarest]}]", "rare:dice"),
+    ]
 
 
 def _value(result: Result, metric: str, rarest: int) -> float:
@@ -92,11 +100,18 @@ def _fit(header: list[str], rows: list[list[str]], width: int) -> str:
 
     def line(cells: list[str]) -> str:
         first = cells[0] if len(cells[0]) <= widths[0] else cells[0][: widths[0] - 1] + "~"
-        parts = [first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        parts = [first.ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)
+        ]
         return "  ".join(parts)
 
-    return "\n".join([line(header), "-" * min(width, sum(widths) + 2 * (len(widths) - 1)),
-                      *(line(r) for r in rows)])
+    return "\n".join(
+        [
+            line(header),
+            "-" * min(width, sum(widths) + 2 * (len(widths) - 1)),
+            *(line(r) for r in rows),
+        ]
+    )
 
 
 def _title(task: Task, results: Sequence[Result]) -> str:
@@ -104,8 +119,10 @@ def _title(task: Task, results: Sequence[Result]) -> str:
     what = "per-class recall" if task.kind == "classification" else "per-class IoU"
     counts = ", ".join(str(int(c)) for c in task.counts)
     unit = "samples" if task.kind == "classification" else "pixels"
-    return (f"{task.name}, imbalance {task.ratio:g}, {seeds} seed(s), test split "
-            f"{len(task.y_test)}; training {unit} per class: {counts}. Then {what}.")
+    return (
+        f"{task.name}, imbalance {task.ratio:g}, {seeds} seed(s), test split "
+        f"{len(task.y_test)}; training {unit} per class: {counts}. Then {what}."
+    )
 
 
 def print_table(task: Task, results: Sequence[Result], out: TextIO) -> None:
@@ -129,8 +146,10 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
     def esc(c: str) -> str:
         return c.replace("|", "\\|")
 
-    lines = ["| " + " | ".join(esc(h) for h in header) + " |",
-             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(esc(h) for h in header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -139,12 +158,15 @@ def _versions(cfg: Config) -> str:
     import importlib.metadata as md
 
     parts = [f"Python {platform.python_version()}"]
-    for dist in ("arrayloss", "numpy", "torch" if cfg.backend == "torch" else "jax",
-                 *(("optax",) if cfg.backend == "jax" else ()), "scikit-learn"):
-        try:
+    for dist in (
+        "arrayloss",
+        "numpy",
+        "torch" if cfg.backend == "torch" else "jax",
+        *(("optax",) if cfg.backend == "jax" else ()),
+        "scikit-learn",
+    ):
+        with contextlib.suppress(md.PackageNotFoundError):
             parts.append(f"{dist} {md.version(dist)}")
-        except md.PackageNotFoundError:
-            pass
     return ", ".join(parts) + f"; {platform.machine()} {platform.system()}"
 
 
@@ -174,29 +196,63 @@ def write_all(cfg: Config, tasks: Sequence[Task], results: Sequence[Result], out
         return
     folder = Path(cfg.out)
     folder.mkdir(parents=True, exist_ok=True)
-    md = [f"# arrayloss bake-off: {tasks[0].name}", "", f"`{command_line(cfg)}`", "",
-          _versions(cfg), ""]
+    md = [
+        f"# arrayloss bake-off: {tasks[0].name}",
+        "",
+        f"`{command_line(cfg)}`",
+        "",
+        _versions(cfg),
+        "",
+    ]
     rows_csv: list[list[Any]] = []
     timings: list[list[Any]] = []
     key = _per_class_key(tasks[0].kind)
     names = tasks[0].class_names
     for task in tasks:
         mine = [r for r in results if r.ratio == task.ratio]
-        md += [f"## Imbalance {task.ratio:g}", "", _title(task, mine), "",
-               _markdown(*summary_rows(task, mine)), "", _markdown(*per_class_rows(task, mine)), ""]
+        md += [
+            f"## Imbalance {task.ratio:g}",
+            "",
+            _title(task, mine),
+            "",
+            _markdown(*summary_rows(task, mine)),
+            "",
+            _markdown(*per_class_rows(task, mine)),
+            "",
+        ]
         for r in mine:
             f = r.final
-            rows_csv.append([f"{task.ratio:g}", r.label, r.seed, len(r.curves),
-                             *(f"{float(f[m]):.6f}" for m in ("accuracy", "balanced_accuracy",
-                                                              "macro_f1", "miou")),
-                             *(f"{float(v):.6f}" for v in f[key])])
+            rows_csv.append(
+                [
+                    f"{task.ratio:g}",
+                    r.label,
+                    r.seed,
+                    len(r.curves),
+                    *(
+                        f"{float(f[m]):.6f}"
+                        for m in ("accuracy", "balanced_accuracy", "macro_f1", "miou")
+                    ),
+                    *(f"{float(v):.6f}" for v in f[key]),
+                ]
+            )
             timings.append([f"{task.ratio:g}", r.label, r.seed, f"{r.seconds_per_epoch:.4f}"])
     md += [NOTE, ""]
     (folder / "results.md").write_text("\n".join(md))
     with open(folder / "results.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["imbalance", "loss", "seed", "epochs", "accuracy", "balanced_accuracy",
-                    "macro_f1", "miou", *(f"{key}_{n}" for n in names)])
+        w.writerow(
+            [
+                "imbalance",
+                "loss",
+                "seed",
+                "epochs",
+                "accuracy",
+                "balanced_accuracy",
+                "macro_f1",
+                "miou",
+                *(f"{key}_{n}" for n in names),
+            ]
+        )
         w.writerows(rows_csv)
     with open(folder / "timings.csv", "w", newline="") as fh:
         w = csv.writer(fh)

@@ -15,7 +15,12 @@ def map_state(state: Any, fn: Callable[[Any], Any]) -> Any:
         return None
     if dataclasses.is_dataclass(state) and not isinstance(state, type):
         return dataclasses.replace(
-            state, **{f.name: map_state(getattr(state, f.name), fn) for f in dataclasses.fields(state) if f.init}
+            state,
+            **{
+                f.name: map_state(getattr(state, f.name), fn)
+                for f in dataclasses.fields(state)
+                if f.init
+            },
         )
     if isinstance(state, tuple) and hasattr(state, "_fields"):
         return type(state)(*(map_state(v, fn) for v in state))

@@ -52,7 +52,7 @@ def long_tail_counts(n_max: int, num_classes: int, ratio: float) -> list[int]:
     out = []
     for c in range(num_classes):
         n = n_max * ratio ** (-c / (num_classes - 1)) if num_classes > 1 else n_max
-        out.append(max(1, int(math.floor(n + 1e-9))))
+        out.append(max(1, math.floor(n + 1e-9)))
     return out
 
 
@@ -72,19 +72,30 @@ def digits_lt(ratio: float = 100.0, *, seed: int = 0, test_per_class: int = 50) 
     by_class = [rng.permutation(np.flatnonzero(y == c)) for c in range(10)]
     n_max = min(len(i) for i in by_class) - test_per_class
     counts = long_tail_counts(n_max, 10, ratio)
-    train = np.concatenate([i[test_per_class : test_per_class + n] for i, n in zip(by_class, counts)])
+    train = np.concatenate(
+        [i[test_per_class : test_per_class + n] for i, n in zip(by_class, counts, strict=True)]
+    )
     test = np.concatenate([i[:test_per_class] for i in by_class])
     train, test = np.sort(train), np.sort(test)
     return Task(
-        "digits-lt", "classification", x[train], y[train], x[test], y[test], 10,
-        tuple(str(c) for c in range(10)), ratio,
+        "digits-lt",
+        "classification",
+        x[train],
+        y[train],
+        x[test],
+        y[test],
+        10,
+        tuple(str(c) for c in range(10)),
+        ratio,
     )
 
 
 SHAPES_CLASSES = ("background", "region", "disc", "dot", "line")
 
 
-def _shapes_image(rng: np.random.Generator, size: int, rare: bool) -> tuple[np.ndarray, np.ndarray]:
+def _shapes_image(
+    rng: np.random.Generator, size: int, rare: bool
+) -> tuple[np.ndarray, np.ndarray]:
     yy, xx = np.mgrid[0:size, 0:size]
     label = np.zeros((size, size), np.int64)
     # large region: a half-plane cut by a random line through the image
@@ -130,10 +141,15 @@ def shapes_seg(
     train = [_shapes_image(rng, size, rng.random() < 1.0 / ratio) for _ in range(n_train)]
     test = [_shapes_image(rng, size, True) for _ in range(n_test)]
     return Task(
-        "shapes-seg", "segmentation",
-        np.stack([a for a, _ in train]), np.stack([b for _, b in train]),
-        np.stack([a for a, _ in test]), np.stack([b for _, b in test]),
-        len(SHAPES_CLASSES), SHAPES_CLASSES, ratio,
+        "shapes-seg",
+        "segmentation",
+        np.stack([a for a, _ in train]),
+        np.stack([b for _, b in train]),
+        np.stack([a for a, _ in test]),
+        np.stack([b for _, b in test]),
+        len(SHAPES_CLASSES),
+        SHAPES_CLASSES,
+        ratio,
     )
 
 
@@ -147,7 +163,8 @@ def _labels(name: str, y: Any, path: Path) -> np.ndarray:
         raise ValueError(
             f"--data: {path}: {name!r} has label {int(y.min())}, outside the classes 0..C-1"
         )
-    return y.astype(np.int64)
+    out: np.ndarray = y.astype(np.int64)
+    return out
 
 
 def load_npz(path: str | Path, *, seed: int = 0) -> Task:
@@ -183,7 +200,9 @@ def load_npz(path: str | Path, *, seed: int = 0) -> Task:
         raise ValueError(f"--data: {path}: x and y (x_test and y_test) differ in length")
     seg = y.ndim == 3
     if y.ndim not in (1, 3):
-        raise ValueError(f"--data: {path}: 'y' must be (N,) class labels or (N, H, W) masks, got {y.shape}")
+        raise ValueError(
+            f"--data: {path}: 'y' must be (N,) class labels or (N, H, W) masks, got {y.shape}"
+        )
     if seg:
         x = x[:, None] if x.ndim == 3 else x
         xt = xt[:, None] if xt.ndim == 3 else xt
@@ -204,13 +223,21 @@ def load_npz(path: str | Path, *, seed: int = 0) -> Task:
             f"--data: {path}: y_test has classes {unseen} that the training labels y never have"
         )
     return Task(
-        path.stem, "segmentation" if seg else "classification", x, y, xt, yt, num_classes,
-        tuple(str(c) for c in range(num_classes)), 1.0,
+        path.stem,
+        "segmentation" if seg else "classification",
+        x,
+        y,
+        xt,
+        yt,
+        num_classes,
+        tuple(str(c) for c in range(num_classes)),
+        1.0,
     )
 
 
-def make_task(name: str, ratio: float | None, *, seed: int = 0, data: str | None = None,
-              quick: bool = False) -> Task:
+def make_task(
+    name: str, ratio: float | None, *, seed: int = 0, data: str | None = None, quick: bool = False
+) -> Task:
     """The task called ``name`` at imbalance ``ratio`` (``None``: its default)."""
     if data is not None:
         return load_npz(data, seed=seed)
@@ -218,6 +245,11 @@ def make_task(name: str, ratio: float | None, *, seed: int = 0, data: str | None
         return digits_lt(100.0 if ratio is None else ratio, seed=seed)
     if name == "shapes-seg":
         r = 1.0 if ratio is None else ratio
-        return shapes_seg(r, seed=seed, n_train=64 if quick else 192, n_test=32 if quick else 64,
-                          size=24 if quick else 32)
+        return shapes_seg(
+            r,
+            seed=seed,
+            n_train=64 if quick else 192,
+            n_test=32 if quick else 64,
+            size=24 if quick else 32,
+        )
     raise ValueError(f"--task: unknown task {name!r}; choose from {', '.join(TASKS)}")

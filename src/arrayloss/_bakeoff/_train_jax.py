@@ -16,8 +16,9 @@ __all__ = ["JaxTrainer"]
 class JaxTrainer:
     """One model, optax's Adam and one loss; ``step`` (under ``jax.jit``) trains on a batch."""
 
-    def __init__(self, kind: str, params: dict[str, np.ndarray], spec: LossSpec, num_classes: int,
-                 lr: float) -> None:
+    def __init__(
+        self, kind: str, params: dict[str, np.ndarray], spec: LossSpec, num_classes: int, lr: float
+    ) -> None:
         import jax
         import jax.numpy as jnp
         import optax
@@ -54,7 +55,11 @@ class JaxTrainer:
         h = x
         for i, d in enumerate(DILATIONS):
             h = jax.lax.conv_general_dilated(
-                h, p[f"conv{i}"], (1, 1), [(d, d), (d, d)], rhs_dilation=(d, d),
+                h,
+                p[f"conv{i}"],
+                (1, 1),
+                [(d, d), (d, d)],
+                rhs_dilation=(d, d),
                 dimension_numbers=dims,
             )
             h = jax.nn.relu(h + p[f"bias{i}"][None, :, None, None])
@@ -71,8 +76,10 @@ class JaxTrainer:
             b = jax.nn.one_hot(labels, self.num_classes, dtype=a.dtype)
         else:
             a, b = logits, labels
-        kwargs = {k: self.jnp.asarray(v) if isinstance(v, np.ndarray) else v
-                  for k, v in self.spec.kwargs.items()}
+        kwargs = {
+            k: self.jnp.asarray(v) if isinstance(v, np.ndarray) else v
+            for k, v in self.spec.kwargs.items()
+        }
         info = self.spec.info
         if info.returns_state and info.state and state is not None:
             kwargs[info.state] = state

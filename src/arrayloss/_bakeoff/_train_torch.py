@@ -16,8 +16,9 @@ __all__ = ["TorchTrainer"]
 class TorchTrainer:
     """One model, its Adam optimiser and one loss; ``step`` trains on a batch."""
 
-    def __init__(self, kind: str, params: dict[str, np.ndarray], spec: LossSpec, num_classes: int,
-                 lr: float) -> None:
+    def __init__(
+        self, kind: str, params: dict[str, np.ndarray], spec: LossSpec, num_classes: int, lr: float
+    ) -> None:
         import torch
 
         torch.set_num_threads(1)  # deterministic, and polite on a shared CPU
@@ -52,8 +53,10 @@ class TorchTrainer:
             b = torch.nn.functional.one_hot(labels, self.num_classes).to(a.dtype)
         else:
             a, b = logits, labels
-        kwargs = {k: torch.as_tensor(v) if isinstance(v, np.ndarray) else v
-                  for k, v in self.spec.kwargs.items()}
+        kwargs = {
+            k: torch.as_tensor(v) if isinstance(v, np.ndarray) else v
+            for k, v in self.spec.kwargs.items()
+        }
         info = self.spec.info
         if info.returns_state and info.state and self.state is not None:
             kwargs[info.state] = self.state
@@ -73,7 +76,8 @@ class TorchTrainer:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         with self.torch.no_grad():
-            return self.logits(self.torch.from_numpy(x)).argmax(-1).numpy()
+            out: np.ndarray = self.logits(self.torch.from_numpy(x)).argmax(-1).numpy()
+        return out
 
     def trial(self, x: np.ndarray, y: np.ndarray) -> Any:
         """The loss on a tiny batch (raises when the loss does not fit the task)."""
