@@ -12,6 +12,8 @@ from ._state import map_state
 
 __all__ = ["JaxTrainer"]
 
+_PREDICT: dict[str, Any] = {}
+
 
 class JaxTrainer:
     """One model, optax's Adam and one loss; ``step`` (under ``jax.jit``) trains on a batch."""
@@ -44,7 +46,9 @@ class JaxTrainer:
             return optax.apply_updates(params, updates), opt_state, value, new_state
 
         self._step = jax.jit(step)  # retraces once when a stateful loss's state appears
-        self._predict = jax.jit(lambda params, x: jnp.argmax(self._logits(params, x), axis=-1))
+        if kind not in _PREDICT:  # one compiled prediction per model, shared by the losses
+            _PREDICT[kind] = jax.jit(lambda params, x: jnp.argmax(self._logits(params, x), axis=-1))
+        self._predict = _PREDICT[kind]
 
     def _logits(self, p: Any, x: Any) -> Any:
         jax, jnp = self.jax, self.jnp
