@@ -22,7 +22,7 @@ from arrayloss import _registry
 SRC = Path(__file__).resolve().parents[1] / "src" / "arrayloss"
 FRAMEWORKS = {"torch", "jax", "jaxlib", "cupy", "dask", "keras", "tensorflow", "flax", "optax"}
 # modules that exist to bind one framework: the compat layer and the adapters
-FRAMEWORK_MODULES = ("_lib", "torch.py", "keras.py", "_bench.py", "_cli.py")
+FRAMEWORK_MODULES = ("_lib", "torch.py", "keras.py", "_bench.py", "_cli.py", "_bakeoff")
 HISTORY_WORDS = re.compile(r"(extra|survey|paper|catalogue|round\d|new|old|misc|more)")
 
 

@@ -1,4 +1,4 @@
-"""The ``arrayloss`` command: ``arrayloss list``, ``arrayloss check`` and ``arrayloss bench``.
+"""The ``arrayloss`` command: ``arrayloss list``, ``check``, ``bench`` and ``bake-off``.
 
 ``list`` prints the catalogue of losses. ``check`` runs every loss on every
 installed backend with small float32 inputs and compares each result with the
@@ -590,6 +590,88 @@ def _add_bench(commands: Any) -> None:
     )
 
 
+def _add_bake_off(commands: Any) -> None:
+    bake = commands.add_parser(
+        "bake-off",
+        help="train one model with several losses on imbalanced data and compare",
+        description=(
+            "Train the same model (same initial weights, data order and Adam optimiser) "
+            "with each loss of the line-up on an imbalanced task, then print per loss the "
+            "overall, balanced and per-class results, the epoch it converged and the time "
+            "per epoch; --out writes Markdown, CSV and PNG plots. Needs torch or JAX "
+            "(with optax) and scikit-learn; tqdm and matplotlib are optional: "
+            "pip install 'arrayloss[bakeoff]'."
+        ),
+    )
+    bake.add_argument(
+        "--task",
+        default="digits-lt",
+        choices=["digits-lt", "shapes-seg"],
+        help="shipped task (default digits-lt); --data replaces it",
+    )
+    bake.add_argument(
+        "--losses",
+        metavar="SPECS",
+        help="comma-separated name:key=value:... specs, e.g. "
+        "focal_loss:gamma=0.5 (default: the task's line-up)",
+    )
+    bake.add_argument(
+        "--imbalance",
+        type=_ratios,
+        metavar="R[,R...]",
+        help="imbalance ratio(s), a table per ratio (default 100 for digits-lt, 1 for shapes-seg)",
+    )
+    bake.add_argument(
+        "--backend",
+        default="torch",
+        choices=["torch", "jax", "numpy"],
+        help="training framework (default torch; numpy cannot train)",
+    )
+    bake.add_argument("--epochs", type=_positive, help="epochs per run")
+    bake.add_argument("--seeds", type=_positive, help="seeds per loss: mean ± std")
+    bake.add_argument("--data", metavar="FILE.npz", help="your data: x, y [, x_test, y_test]")
+    bake.add_argument("--out", metavar="DIR", help="write results.md/.csv and PNG plots here")
+    bake.add_argument("--quick", action="store_true", help="a small run (under 30 s)")
+
+
+def _ratios(value: str) -> list[float]:
+    try:
+        ratios = [float(v) for v in _split(value)]
+    except ValueError:
+        ratios = []
+    if not ratios or any(not r >= 1 for r in ratios):
+        raise argparse.ArgumentTypeError(f"want ratios >= 1 such as 1,10,100, got {value!r}")
+    return ratios
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"want a positive integer, got {value!r}")
+    return int(value)
+
+
+def _cmd_bake_off(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _bakeoff
+
+    config = _bakeoff.Config(
+        task=args.task,
+        losses=_split(args.losses) if args.losses else None,
+        imbalance=args.imbalance,
+        backend=args.backend,
+        epochs=args.epochs,
+        seeds=args.seeds,
+        data=args.data,
+        out=args.out,
+        quick=args.quick,
+    )
+    try:
+        _bakeoff.run(config, out=out)
+    except (ValueError, ImportError) as exc:
+        sys.stderr.write(f"arrayloss bake-off: error: {exc}\n")
+        return 2
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -643,6 +725,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"relative tolerance (default: {DEFAULT_RTOL:g})",
     )
     _add_bench(commands)
+    _add_bake_off(commands)
     return parser
 
 
@@ -661,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_list(args, out)
         if args.command == "bench":
             return _cmd_bench(args, out)
+        if args.command == "bake-off":
+            return _cmd_bake_off(args, out)
         return _cmd_check(args, out)
     except BrokenPipeError:  # e.g. `arrayloss list | head`: the reader has gone
         sys.stdout = None  # nothing left to flush at exit
