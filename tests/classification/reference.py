@@ -706,6 +706,8 @@ REFERENCES: dict[str, Any] = {
     "binary_poly1_focal_loss": binary_poly1_focal_loss,
     "generalized_cross_entropy": generalized_cross_entropy,
     "symmetric_cross_entropy": symmetric_cross_entropy,
+}
+
 
 # -- adaptive to imbalance (issue 13): written from the papers, float64 loops -------------
 

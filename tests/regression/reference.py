@@ -342,6 +342,8 @@ REFERENCES: dict[str, Any] = {
     "tukey_biweight_loss": tukey_biweight,
     "wing_loss": wing,
     "barron_loss": _barron_reference,
+}
+
 
 # -- adaptive robust loss (issue 13) -----------------------------------------------------
 

@@ -47,7 +47,9 @@ class JaxTrainer:
 
         self._step = jax.jit(step)  # retraces once when a stateful loss's state appears
         if kind not in _PREDICT:  # one compiled prediction per model, shared by the losses
-            _PREDICT[kind] = jax.jit(lambda params, x: jnp.argmax(self._logits(params, x), axis=-1))
+            _PREDICT[kind] = jax.jit(
+                lambda params, x: jnp.argmax(self._logits(params, x), axis=-1)
+            )
         self._predict = _PREDICT[kind]
 
     def _logits(self, p: Any, x: Any) -> Any:
