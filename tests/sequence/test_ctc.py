@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import arrayloss as al
+import arrayloss._lib._compat as compat
 from arrayloss.sequence._cases import LOSSES
 from arrayloss.sequence._ctc import ctc_forward
 from sequence.reference import REFERENCES
@@ -34,7 +35,8 @@ def _to(lib: str, x: Any) -> Any:
 @pytest.mark.parametrize("lib", ["numpy", "torch", "jax"])
 @pytest.mark.parametrize(("info", "case"), CASES, ids=[c.label for _, c in CASES])
 def test_registry_case_matches_reference(info: Any, case: Any, lib: str) -> None:
-    out = info.function(*[_to(lib, a) for a in case.args], **case.kwargs)
+    kwargs = {k: _to(lib, v) for k, v in case.kwargs.items()}
+    out = info.function(*[_to(lib, a) for a in case.args], **kwargs)
     want = REFERENCES["ctc_loss"](*case.args, **case.kwargs)
     np.testing.assert_allclose(np.asarray(out), want, rtol=1e-10)
 
@@ -124,14 +126,38 @@ def test_torch_native_path_equals_portable_forward() -> None:
     )
     native.backward()
     lpp = tt[0].clone().requires_grad_(True)
-    import arrayloss._lib._compat as compat
-
     xp = compat.array_namespace(x=lpp)
     raw = ctc_forward(lpp.log_softmax(-1), *tt[1:], blank=2, xp=xp)
     portable = torch.where(torch.isinf(raw), torch.zeros(()), raw.clamp_min(0)).sum()
     portable.backward()
     torch.testing.assert_close(native, portable, rtol=1e-10, atol=1e-10)
     torch.testing.assert_close(lpg.grad, lpp.grad, rtol=1e-8, atol=1e-10)
+
+
+def test_torch_native_gradient_is_the_derivative_for_a_leaf() -> None:
+    """With unnormalised ``log_probs`` as the leaf (sub-probabilities, so no clamp at 0),
+    raw ``F.ctc_loss`` fails ``gradcheck`` (its backward adds ``exp(log_probs)``); ours,
+    which runs the same kernel, passes, and equals the portable forward's gradient."""
+    lp, y, il, tl = _random(21, 1)
+    x = torch.as_tensor(lp - 1.0)  # rows sum to 1/e: a leaf that is no log_softmax
+    yt, ilt, tlt = (torch.as_tensor(a) for a in (y, il, tl))
+
+    def raw(p: Any) -> Any:
+        return F.ctc_loss(p.transpose(0, 1), yt, ilt, tlt, blank=1, zero_infinity=True)
+
+    leaf = x.clone().requires_grad_(True)
+    assert not torch.autograd.gradcheck(raw, (leaf,), raise_exception=False)
+    assert torch.autograd.gradcheck(
+        lambda p: al.ctc_loss(p, yt, ilt, tlt, blank=1, zero_infinity=True), (leaf,)
+    )
+    native = x.clone().requires_grad_(True)
+    al.ctc_loss(native, yt, ilt, tlt, blank=1, zero_infinity=True, reduction="sum").backward()
+    portable = x.clone().requires_grad_(True)
+    xp = compat.array_namespace(x=portable)
+    nll = ctc_forward(portable, yt, ilt, tlt, blank=1, xp=xp)
+    torch.where(torch.isinf(nll), torch.zeros(()), nll).sum().backward()
+    torch.testing.assert_close(native.grad, portable.grad, rtol=1e-10, atol=1e-12)
+    assert torch.all(native.grad[:2] == 0)  # the impossible sequences
 
 
 def test_jit_equals_eager_and_impossible_gradient_is_zero() -> None:

@@ -111,6 +111,7 @@ def fused_ctc_loss(
     target_lengths: Array,
     *,
     blank: int,
+    feasible: Array,
     xp: Namespace,
 ) -> Array | None:
     """Per-sequence CTC negative log-likelihood from torch's native kernel, or ``None``.
@@ -119,11 +120,24 @@ def fused_ctc_loss(
     is ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an
     ``inf`` loss even under a zero cotangent, so the kernel runs with
     ``zero_infinity=True`` and the caller puts the ``inf`` back where it belongs.
+
+    torch's backward returns ``exp(log_probs) - posterior`` on the valid frames, the
+    gradient behind a ``log_softmax`` but not the derivative of the value when
+    ``log_probs`` is itself the leaf. ``S - detach(S)``, with ``S`` the sum of
+    ``exp(log_probs)`` over the valid frames of the ``feasible`` sequences (torch's
+    gradient is 0 on the others), is exactly 0 and has gradient ``exp(log_probs)``:
+    subtracting it leaves the value and makes the gradient ``-posterior``.
+
+    Under ``torch.compile`` it returns ``None`` (the portable forward is traced):
+    dynamo cannot capture ``aten._ctc_loss``, whose output shape it treats as
+    data-dependent, so the kernel would break the graph.
     """
     if not is_torch_namespace(xp):
         return None
     torch = torch_module()
-    return torch.nn.functional.ctc_loss(
+    if torch.compiler.is_compiling():
+        return None
+    nll = torch.nn.functional.ctc_loss(
         log_probs.transpose(0, 1),
         targets.to(torch.int64),
         input_lengths.to(torch.int64),
@@ -132,3 +146,9 @@ def fused_ctc_loss(
         reduction="none",
         zero_infinity=True,
     )
+    steps = torch.arange(log_probs.shape[1], device=log_probs.device)
+    frames = (steps[None, :] < input_lengths[:, None]) & feasible[:, None]
+    mass = torch.where(frames[:, :, None], log_probs.exp(), 0).sum(dim=(1, 2))
+    # a NaN or overflowing exp would turn the exact 0 into NaN: leave those as torch has them
+    fix = torch.where(torch.isfinite(mass), mass - mass.detach(), 0)
+    return nll - fix

@@ -180,16 +180,64 @@ def _cos_row(rng: np.random.Generator) -> Data:
     return rng.uniform(-0.9, 0.9, size=(3, 4)), np.array([0, 3, 1]), {}
 
 
+def _triplet_row(rng: np.random.Generator) -> Data:
+    a, p, n = (rng.normal(size=(4, 3)) for _ in range(3))
+    return a, p, {"negative": n}
+
+
+def _batch_row(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    return rng.normal(size=(6, 3)), np.array([0, 1, 0, 2, 1, 2]), {}
+
+
+def _contrastive_row(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    # dissimilar pairs at distance ~0.5 < margin, so their hinge is active
+    a = rng.normal(size=(5, 3))
+    return a, a + 0.3 * rng.normal(size=(5, 3)), {"same": np.array([1, 0, 1, 0, 0])}
+
+
+def _cosine_embedding_row(rng: np.random.Generator) -> Data:
+    import numpy as np
+
+    a, b = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    return a, b, {"y": np.array([1, -1, 1, -1, 1])}
+
+
 LOSSES = (
     LossInfo(info_nce, _info_nce_cases, rows=(Row("info-nce", _embed_pair, jit=True),)),
     LossInfo(nt_xent, _nt_xent_cases, rows=(Row("nt-xent", _embed_one, {"temperature": 0.5}),)),
     LossInfo(clip_loss, _clip_cases, rows=(Row("clip", _embed_pair, compile="aot_eager"),)),
     LossInfo(siglip_loss, _siglip_cases, rows=(Row("siglip", _embed_pair),)),
     LossInfo(supcon_loss, _supcon_cases, rows=(Row("supcon", _supcon_row),)),
-    LossInfo(triplet_margin_loss, _triplet_cases, static=("p", "eps")),
-    LossInfo(batch_hard_triplet_loss, _batch_hard_cases),
-    LossInfo(batch_all_triplet_loss, _batch_all_cases),
-    LossInfo(contrastive_loss, _contrastive_cases),
-    LossInfo(cosine_embedding_loss, _cosine_embedding_cases),
+    LossInfo(
+        triplet_margin_loss,
+        _triplet_cases,
+        static=("p", "eps"),
+        rows=(Row("triplet", _triplet_row, {"margin": 5.0}, compile="aot_eager"),),
+    ),
+    # margin 5: every hinge active, so each embedding gets a gradient
+    LossInfo(
+        batch_hard_triplet_loss,
+        _batch_hard_cases,
+        rows=(Row("batch-hard", _batch_row, {"margin": 5.0}),),
+    ),
+    LossInfo(
+        batch_all_triplet_loss,
+        _batch_all_cases,
+        rows=(Row("batch-all", _batch_row, {"margin": 5.0}),),
+    ),
+    LossInfo(
+        contrastive_loss,
+        _contrastive_cases,
+        rows=(Row("contrastive", _contrastive_row, {"margin": 3.0}),),
+    ),
+    LossInfo(
+        cosine_embedding_loss,
+        _cosine_embedding_cases,
+        rows=(Row("cosine-embedding", _cosine_embedding_row, {"margin": -1.0}),),
+    ),
     LossInfo(margin_softmax_logits, _margin_softmax_cases, rows=(Row("arcface", _cos_row),)),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._lib._case import Case, LossInfo, generator
+from .._lib._case import Case, Data, LossInfo, Row, generator
 from . import ctc_loss
 
 
@@ -45,4 +45,21 @@ def _ctc_cases() -> list[Case]:
     ]
 
 
-LOSSES = (LossInfo(ctc_loss, _ctc_cases, static=("blank",)),)
+def _ctc_row(rng: Any) -> Data:
+    """Log-softmax ``(3, 7, 4)`` inputs, two labels each, every alignment feasible."""
+    import numpy as np
+
+    x = rng.normal(size=(3, 7, 4))
+    lp = x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+    lengths = {"input_lengths": np.array([7, 5, 6]), "target_lengths": np.array([2, 1, 2])}
+    return lp, rng.integers(1, 4, size=(3, 2)), lengths
+
+
+LOSSES = (
+    LossInfo(
+        ctc_loss,
+        _ctc_cases,
+        static=("blank",),
+        rows=(Row("ctc", _ctc_row, jit=True, compile="aot_eager"),),
+    ),
+)

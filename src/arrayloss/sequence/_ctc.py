@@ -218,12 +218,14 @@ def ctc_loss(
     per-sequence loss without length normalisation (the usual optax mean is over
     sequences), applies ``log_softmax`` to its input, and stands in
     ``log_epsilon=-1e5`` for :math:`\log 0`, so an impossible alignment gives about
-    ``1e5`` times its frame count instead of ``inf``. On torch the native kernel's
-    gradient with respect to ``log_probs`` is ``exp(log_probs) - posterior`` rather than
-    ``-posterior``; the two agree behind a ``log_softmax`` (its backward removes the
-    ``exp`` term), which is how CTC is fed, but not for unnormalised ``log_probs``
-    that are themselves the leaf. An impossible alignment is found by its length
-    (``T_n < S_n`` + repeats) on that path. The loss is clamped at 0: in
+    ``1e5`` times its frame count instead of ``inf``. torch's ``F.ctc_loss``
+    backward returns ``exp(log_probs) - posterior`` rather than the derivative
+    ``-posterior``: the two agree behind a ``log_softmax`` (its backward removes the
+    ``exp`` term), which is how CTC is fed, but not when ``log_probs`` is itself the
+    leaf; the native path here subtracts an exact zero whose gradient is that ``exp``
+    term, so its gradient is the derivative of its value on every input. An
+    impossible alignment is found by its length (``T_n < S_n`` + repeats) on that
+    path. The loss is clamped at 0: in
     float32 the forward sum may round a certain alignment slightly below 0.
 
     References
@@ -282,13 +284,16 @@ def ctc_loss(
         )
     _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
     lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
-    nll: Any = fused_ctc_loss(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
+    impossible = _too_short(targets, input_lengths, target_lengths, xp=xp)
+    nll: Any = fused_ctc_loss(
+        lp, targets, input_lengths, target_lengths, blank=blank, feasible=~impossible, xp=xp
+    )
     zero = xp.zeros((), dtype=dtype, device=device_of(lp))
     if nll is None:
         nll = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
     else:
         inf = xp.full((), float("inf"), dtype=dtype, device=device_of(lp))
-        nll = xp.where(_too_short(targets, input_lengths, target_lengths, xp=xp), inf, nll)
+        nll = xp.where(impossible, inf, nll)
     # the forward sum may round a certain alignment below log(1) = 0 in float32
     nll = xp.maximum(nll, zero)
     if zero_infinity:
