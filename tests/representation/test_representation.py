@@ -174,6 +174,51 @@ def test_arcface_value_and_gradient_finite_at_unit_cosine(c: float) -> None:
     np.testing.assert_allclose(float(out[0, 0]), math.cos(math.acos(c) + 0.5), rtol=1e-12)
 
 
+@pytest.mark.parametrize("c", [1.0, -1.0])
+@pytest.mark.parametrize(
+    ("margins", "slope"),
+    [({"m2": 0.0}, 1.0), ({"m2": 0.0, "m3": 0.35}, 1.0), ({"m2": 0.5}, math.cos(0.5))],
+    ids=["softmax", "cosface", "arcface"],
+)
+def test_margin_gradient_at_unit_cosine(c: float, margins: dict[str, float], slope: float) -> None:
+    """Softmax and CosFace are affine in the cosine: gradient exactly s at |cos| = 1 too.
+    ``jnp.clip`` would give s/2 there (its min/max split a tie's gradient), atan2 of a
+    safe square root 0; ArcFace's true slope is infinite there and we give s cos(m2)."""
+    assert float(jax.grad(lambda x: 64.0 * jnp.clip(x, -1.0, 1.0))(c)) == 32.0
+    cos = torch.tensor([[c, 0.2]], dtype=torch.float64, requires_grad=True)
+    out = al.margin_softmax_logits(cos, torch.tensor([0]), **margins)
+    (g,) = torch.autograd.grad(out[0, 0], cos)
+    np.testing.assert_allclose(float(g[0, 0]), 64.0 * slope, rtol=1e-12)
+    jg = jax.grad(lambda x: al.margin_softmax_logits(x, jnp.asarray([0]), **margins)[0, 0])(
+        jnp.asarray([[c, 0.2]])
+    )
+    np.testing.assert_allclose(float(jg[0, 0]), 64.0 * slope, rtol=1e-12)
+
+
+def test_arcface_against_insightface_straight_through() -> None:
+    """insightface's arcface_torch takes arccos, adds m and takes cos under no_grad: the
+    same logits, but the gradient of ``s * cos`` (s) instead of the derivative of the
+    value, ``s sin(theta + m) / sin(theta)``. Transcribed from its description; ours is
+    the derivative (checked against the float64 chain rule)."""
+    c0 = 0.3
+    cos = torch.tensor([[c0, -0.1]], dtype=torch.float64, requires_grad=True)
+    logits = cos.clone()
+    with torch.no_grad():
+        logits.arccos_()
+        logits[0, 0] += 0.5
+        logits.cos_()
+    theirs = logits * 64.0
+    ours = al.margin_softmax_logits(cos, torch.tensor([0]))
+    torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    (g_theirs,) = torch.autograd.grad(theirs[0, 0], cos)
+    (g_ours,) = torch.autograd.grad(ours[0, 0], cos)
+    theta = math.acos(c0)
+    assert float(g_theirs[0, 0]) == 64.0
+    np.testing.assert_allclose(
+        float(g_ours[0, 0]), 64.0 * math.sin(theta + 0.5) / math.sin(theta), rtol=1e-12
+    )
+
+
 @pytest.mark.parametrize("name", ["info_nce", "nt_xent"])
 def test_small_temperature_stays_finite_in_float32(name: str) -> None:
     """MONAI's ContrastiveLoss takes exp(sim / tau) unshifted: e^(1/0.005) = e^200

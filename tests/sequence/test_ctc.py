@@ -86,7 +86,7 @@ def test_matches_torch_float64(blank: int, zero_infinity: bool) -> None:
 @pytest.mark.parametrize("blank", [0, 4])
 def test_matches_optax_float64(blank: int) -> None:
     """optax returns the per-sequence loss (no length normalisation) and uses
-    log_epsilon=-1e5 for log 0: an impossible alignment costs ~1e5 per frame, not inf."""
+    log_epsilon=-1e5 for log 0: an impossible alignment costs ~1e5, not inf."""
     optax = pytest.importorskip("optax")
     lp, y, il, tl = _random(10 + blank, blank)
     _n, t, _ = lp.shape

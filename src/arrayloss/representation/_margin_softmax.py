@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._lib._compat import Array, array_namespace, array_or_none, device_of
 from .._lib._dtypes import compute_dtype
-from .._lib._hyper import continuous
+from .._lib._hyper import continuous, hyper_array, is_hyper_array
 from .._lib._special import one_hot
 from .._lib._validation import normalize_axis
 from ._common import safe_sqrt
@@ -54,12 +54,23 @@ def margin_softmax_logits(
 
     Notes
     -----
-    :math:`\theta` is taken as ``atan2`` of a square root whose gradient is 0 at
-    :math:`|\cos| = 1`, so the value and the gradient are finite there; ``arccos`` and
-    the usual :math:`\sqrt{1 - \cos^2}` have an infinite derivative at a feature that
-    coincides with its class centre. insightface's ArcFace switches to
-    :math:`\cos\theta - m \sin m` past :math:`\theta > \pi - m` ("easy margin"
-    variants); this function keeps the paper's formula.
+    :math:`\sin\theta` is a square root whose gradient is 0 at :math:`|\cos| = 1`, so
+    the value and the gradient are finite there; ``arccos`` and the usual
+    :math:`\sqrt{1 - \cos^2}` have an infinite derivative at a feature that coincides
+    with its class centre. With :math:`m_1 = 1` the target is
+    :math:`\cos\theta\cos m_2 - \sin\theta\sin m_2`: at :math:`|\cos| = 1` its
+    gradient is :math:`\cos m_2` (the true one, :math:`\sin(\theta + m_2)/\sin\theta`,
+    is infinite there unless :math:`m_2 = 0`), so softmax and CosFace get their exact
+    gradient 1 at every cosine. With :math:`m_1 \ne 1`, :math:`\theta` is ``atan2``
+    and the gradient at :math:`|\cos| = 1` is 0. insightface's ``arcface_torch``
+    computes the ArcFace target under ``torch.no_grad()``, so its gradient with
+    respect to the cosine is that of :math:`s\cos\theta` (1 times :math:`s`, a
+    straight-through estimate), not the derivative of the value it returns
+    (:math:`\sin(\theta + m_2)/\sin\theta`, 1.028 at :math:`\cos = 0.3`). Its older
+    ArcFace head switched to :math:`\cos\theta - m_2 \sin m_2` past
+    :math:`\theta > \pi - m_2`, where :math:`\cos(\theta + m_2)` turns back up; this
+    function keeps the paper's formula (non-monotonic there, as SphereFace's
+    :math:`\cos(m_1\theta)` past :math:`\pi / m_1`).
 
     References
     ----------
@@ -105,10 +116,19 @@ def margin_softmax_logits(
     k2 = continuous(m2, "m2", c, xp)
     k3 = continuous(m3, "m3", c, xp)
     one = xp.ones((), dtype=dtype, device=device_of(c))
-    c = xp.clip(c, -one, one)
+    # clipped by where: min/max split a tie's gradient in half at exactly |cos| = 1
+    c = xp.where(c > one, one, xp.where(c < -one, -one, c))
     # sin(theta) >= 0 on [0, pi]; the safe sqrt has gradient 0 at |cos| = 1
     sin = safe_sqrt(1 - c * c, xp=xp)
     theta = xp.atan2(sin, c)
-    target = xp.cos(k1 * theta + k2) - k3
+    # m1 = 1: cos(theta + m2) = cos(theta) cos(m2) - sin(theta) sin(m2), whose gradient
+    # at |cos| = 1 is cos(m2) (exactly 1 for CosFace and softmax), not atan2's 0
+    m2_arr = hyper_array(k2, c, xp)
+    additive = c * xp.cos(m2_arr) - sin * xp.sin(m2_arr)
+    if is_hyper_array(k1):
+        target = xp.where(k1 == 1, additive, xp.cos(k1 * theta + k2))
+    else:
+        target = additive if k1 == 1 else xp.cos(k1 * theta + k2)
+    target = target - k3
     hot = one_hot(labels, int(cosine.shape[ax]), ax, dtype=xp.bool, xp=xp)
     return s * xp.where(hot, target, c)

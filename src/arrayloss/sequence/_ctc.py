@@ -218,7 +218,8 @@ def ctc_loss(
     per-sequence loss without length normalisation (the usual optax mean is over
     sequences), applies ``log_softmax`` to its input, and stands in
     ``log_epsilon=-1e5`` for :math:`\log 0`, so an impossible alignment gives about
-    ``1e5`` times its frame count instead of ``inf``. torch's ``F.ctc_loss``
+    ``1e5`` (``-log_epsilon`` plus the frames' own cost, ``100003.55`` for 5 frames of
+    5 labels with a repeat) instead of ``inf``. torch's ``F.ctc_loss``
     backward returns ``exp(log_probs) - posterior`` rather than the derivative
     ``-posterior``: the two agree behind a ``log_softmax`` (its backward removes the
     ``exp`` term), which is how CTC is fed, but not when ``log_probs`` is itself the
