@@ -175,6 +175,26 @@ def test_jit_equals_eager_and_impossible_gradient_is_zero() -> None:
     assert np.isinf(np.asarray(none)[:2]).all()
 
 
+def test_jit_traces_one_step_whatever_t() -> None:
+    """A scan, not an unrolled loop: the jaxpr of the value and gradient has the same
+    number of equations for T = 20 and T = 200 (an unrolled loop grows tenfold)."""
+
+    def size(t: int) -> int:
+        lp, y, il, tl = ctc_inputs_for(t)
+        f = jax.value_and_grad(lambda x: al.ctc_loss(x, y, il, tl, reduction="sum"))
+        return len(jax.make_jaxpr(f)(lp).jaxpr.eqns)
+
+    assert size(20) == size(200)
+
+
+def ctc_inputs_for(t: int) -> tuple[Any, ...]:
+    rng = np.random.default_rng(t)
+    x = rng.normal(size=(2, t, 5))
+    lp = jnp.asarray(x - np.log(np.exp(x).sum(-1, keepdims=True)))
+    y = jnp.asarray(rng.integers(1, 5, size=(2, 4)))
+    return lp, y, jnp.asarray([t, t - 3]), jnp.asarray([4, 2])
+
+
 def test_float32_never_negative() -> None:
     """A near-certain alignment in float32: the raw forward sum rounds above 1 (negative
     loss); the loss is clamped at 0."""

@@ -215,7 +215,7 @@ LOSSES = (
     LossInfo(
         triplet_margin_loss,
         _triplet_cases,
-        static=("p", "eps"),
+        static=("p",),
         rows=(Row("triplet", _triplet_row, {"margin": 5.0}, compile="aot_eager"),),
     ),
     # margin 5: every hinge active, so each embedding gets a gradient

@@ -113,15 +113,14 @@ def triplet_margin_loss(
         negative=negative,
         weights=weights,
         margin=array_or_none(margin),
+        eps=array_or_none(eps),
         required=("anchor", "positive", "negative"),
     )
     reduction = check_reduction(reduction)
     require_static(p, "p")
-    require_static(eps, "eps")
     require_static(swap, "swap")
     require_static(soft, "soft")
     p = check_number(p, "p", low=1.0)
-    eps = check_number(eps, "eps", low=0.0)
     dtype = compute_dtype(anchor, "anchor", xp)
     for name, arr in (("positive", positive), ("negative", negative)):
         if tuple(arr.shape) != tuple(anchor.shape):
@@ -132,6 +131,7 @@ def triplet_margin_loss(
     ax = normalize_axis(axis, anchor.ndim)
     a, pos, neg = (xp.astype(x, dtype) for x in (anchor, positive, negative))
     m = continuous(margin, "margin", a, xp, low=0.0)
+    eps = continuous(eps, "eps", a, xp, low=0.0)
     d_ap = _p_distance(a - pos + eps, p, ax, xp=xp)
     d_an = _p_distance(a - neg + eps, p, ax, xp=xp)
     if swap:
