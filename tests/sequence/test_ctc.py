@@ -175,6 +175,32 @@ def test_jit_equals_eager_and_impossible_gradient_is_zero() -> None:
     assert np.isinf(np.asarray(none)[:2]).all()
 
 
+def test_impossible_by_neg_inf_log_probs_not_by_length() -> None:
+    """Label 2 has log-probability -inf on every frame: sequence 0 (which needs it) is
+    impossible though its lengths allow it; sequence 1 (which does not) is finite. The
+    lengths rule alone, with torch's kernel under zero_infinity=True, returned 0 for
+    sequence 0 on torch; the kernel's zero is now checked by a second forward."""
+    lp = np.log(np.full((2, 4, 3), 1 / 3))
+    lp[:, :, 2] = -np.inf
+    y, il, tl = np.array([[1, 2], [1, 1]]), np.array([4, 4]), np.array([2, 1])
+    want = REFERENCES["ctc_loss"](lp, y, il, tl, reduction="none")
+    assert np.isinf(want[0])
+    assert np.isfinite(want[1])
+    for lib in ("numpy", "torch", "jax"):
+        got = al.ctc_loss(*[_to(lib, a) for a in (lp, y, il, tl)], reduction="none")
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)
+    x = torch.as_tensor(lp).requires_grad_(True)
+    out = al.ctc_loss(x, *[torch.as_tensor(a) for a in (y, il, tl)], zero_infinity=True)
+    out.backward()
+    assert torch.isfinite(x.grad).all()  # the kernel alone is NaN at the -inf entries
+    assert torch.all(x.grad[0] == 0)
+    np.testing.assert_allclose(float(out), want[1] / 2, rtol=1e-12)  # mean of (0, l1 / 1)
+    g = jax.grad(
+        lambda v: al.ctc_loss(v, *[jnp.asarray(a) for a in (y, il, tl)], zero_infinity=True)
+    )(jnp.asarray(lp))
+    np.testing.assert_allclose(x.grad.numpy(), np.asarray(g), rtol=1e-10, atol=1e-12)
+
+
 def test_jit_traces_one_step_whatever_t() -> None:
     """A scan, not an unrolled loop: the jaxpr of the value and gradient has the same
     number of equations for T = 20 and T = 200 (an unrolled loop grows tenfold)."""

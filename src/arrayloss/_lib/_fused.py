@@ -8,6 +8,7 @@ from ._compat import (
     Array,
     Namespace,
     is_torch_namespace,
+    values_readable,
 )
 from ._special import torch_module
 
@@ -111,20 +112,25 @@ def fused_ctc_loss(
     target_lengths: Array,
     *,
     blank: int,
-    feasible: Array,
+    too_short: Array,
     xp: Namespace,
-) -> Array | None:
-    """Per-sequence CTC negative log-likelihood from torch's native kernel, or ``None``.
+) -> tuple[Array, Array] | None:
+    """Per-sequence CTC negative log-likelihood from torch's native kernel and where no
+    alignment exists, ``(nll, impossible)``, or ``None``.
 
-    ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``); the result
-    is ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an
-    ``inf`` loss even under a zero cotangent, so the kernel runs with
-    ``zero_infinity=True`` and the caller puts the ``inf`` back where it belongs.
+    ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``). ``nll`` is
+    ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an ``inf``
+    loss even under a zero cotangent, so the kernel runs with ``zero_infinity=True``
+    and the caller puts ``inf`` back where ``impossible``. That is ``too_short`` (the
+    lengths rule it out), and, where the kernel returned an exact 0, whatever a
+    ``zero_infinity=False`` forward without gradient finds infinite (``-inf``
+    log-probabilities on every path): that second pass runs only when an exact 0 is
+    seen, or always where the values cannot be read without a sync (GPU, vmap).
 
     torch's backward returns ``exp(log_probs) - posterior`` on the valid frames, the
     gradient behind a ``log_softmax`` but not the derivative of the value when
     ``log_probs`` is itself the leaf. ``S - detach(S)``, with ``S`` the sum of
-    ``exp(log_probs)`` over the valid frames of the ``feasible`` sequences (torch's
+    ``exp(log_probs)`` over the valid frames of the possible sequences (torch's
     gradient is 0 on the others), is exactly 0 and has gradient ``exp(log_probs)``:
     subtracting it leaves the value and makes the gradient ``-posterior``.
 
@@ -137,18 +143,27 @@ def fused_ctc_loss(
     torch = torch_module()
     if torch.compiler.is_compiling():
         return None
-    nll = torch.nn.functional.ctc_loss(
-        log_probs.transpose(0, 1),
+    # the kernel's backward is exp(-inf) - exp(-inf - -inf) = NaN at a -inf entry, whose
+    # derivative is -posterior = 0: route those entries' gradient to a detached copy
+    kernel_in = torch.where(torch.isneginf(log_probs), log_probs.detach(), log_probs)
+    args = (
+        kernel_in.transpose(0, 1),
         targets.to(torch.int64),
         input_lengths.to(torch.int64),
         target_lengths.to(torch.int64),
-        blank=blank,
-        reduction="none",
-        zero_infinity=True,
     )
+    nll = torch.nn.functional.ctc_loss(*args, blank=blank, reduction="none", zero_infinity=True)
+    impossible = too_short
+    zero = nll == 0
+    if not values_readable(nll, xp) or bool(torch.any(zero & ~too_short)):
+        with torch.no_grad():
+            raw = torch.nn.functional.ctc_loss(
+                *(a.detach() for a in args), blank=blank, reduction="none", zero_infinity=False
+            )
+        impossible = impossible | (zero & torch.isinf(raw))
     steps = torch.arange(log_probs.shape[1], device=log_probs.device)
-    frames = (steps[None, :] < input_lengths[:, None]) & feasible[:, None]
+    frames = (steps[None, :] < input_lengths[:, None]) & ~impossible[:, None]
     mass = torch.where(frames[:, :, None], log_probs.exp(), 0).sum(dim=(1, 2))
     # a NaN or overflowing exp would turn the exact 0 into NaN: leave those as torch has them
     fix = torch.where(torch.isfinite(mass), mass - mass.detach(), 0)
-    return nll - fix
+    return nll - fix, impossible

@@ -224,9 +224,10 @@ def ctc_loss(
     ``-posterior``: the two agree behind a ``log_softmax`` (its backward removes the
     ``exp`` term), which is how CTC is fed, but not when ``log_probs`` is itself the
     leaf; the native path here subtracts an exact zero whose gradient is that ``exp``
-    term, so its gradient is the derivative of its value on every input. An
-    impossible alignment is found by its length (``T_n < S_n`` + repeats) on that
-    path. The loss is clamped at 0: in
+    term, so its gradient is the derivative of its value on every input. On that
+    path an impossible alignment is found by its length (``T_n < S_n`` + repeats)
+    or, where the kernel returns 0, by a second forward pass without gradient
+    (``-inf`` log-probabilities on every path). The loss is clamped at 0: in
     float32 the forward sum may round a certain alignment slightly below 0.
 
     References
@@ -285,16 +286,16 @@ def ctc_loss(
         )
     _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
     lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
-    impossible = _too_short(targets, input_lengths, target_lengths, xp=xp)
-    nll: Any = fused_ctc_loss(
-        lp, targets, input_lengths, target_lengths, blank=blank, feasible=~impossible, xp=xp
+    short = _too_short(targets, input_lengths, target_lengths, xp=xp)
+    fused = fused_ctc_loss(
+        lp, targets, input_lengths, target_lengths, blank=blank, too_short=short, xp=xp
     )
     zero = xp.zeros((), dtype=dtype, device=device_of(lp))
-    if nll is None:
-        nll = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
+    if fused is None:
+        nll: Any = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
     else:
         inf = xp.full((), float("inf"), dtype=dtype, device=device_of(lp))
-        nll = xp.where(impossible, inf, nll)
+        nll = xp.where(fused[1], inf, fused[0])
     # the forward sum may round a certain alignment below log(1) = 0 in float32
     nll = xp.maximum(nll, zero)
     if zero_infinity:
