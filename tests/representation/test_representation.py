@@ -90,8 +90,8 @@ def test_nt_xent_matches_optax_on_simclr_pairs() -> None:
     np.testing.assert_allclose(float(got), float(want), rtol=1e-10)
 
 
-def test_supcon_and_nt_xent_match_pytorch_metric_learning() -> None:
-    """PML's SupConLoss and NTXentLoss with one view per row and tau = base_tau."""
+def test_supcon_matches_pytorch_metric_learning() -> None:
+    """PML's SupConLoss with one view per row and tau = base_tau."""
     losses = pytest.importorskip("pytorch_metric_learning.losses")
     rng = np.random.default_rng(5)
     z = torch.as_tensor(rng.normal(size=(10, 4)))
@@ -99,6 +99,49 @@ def test_supcon_and_nt_xent_match_pytorch_metric_learning() -> None:
     want = losses.SupConLoss(temperature=0.2)(z, y)
     got = al.supcon_loss(z[:, None, :], y, temperature=0.2, base_temperature=0.2)
     torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
+
+
+def _pml() -> Any:
+    pml = pytest.importorskip("pytorch_metric_learning")
+    from pytorch_metric_learning import distances, losses, miners, reducers
+
+    del pml
+    # raw Euclidean distances (PML normalises embeddings by default)
+    return losses, miners, reducers, distances.LpDistance(normalize_embeddings=False)
+
+
+def test_batch_triplets_match_pytorch_metric_learning() -> None:
+    """Batch-hard = PML's BatchHardMiner + TripletMarginLoss, batch-all = TripletMarginLoss
+    over all triplets, both with MeanReducer. PML's default AvgNonZeroReducer averages
+    over the active triplets only (Hermans' "batch all" variant), a different mean."""
+    losses, miners, reducers, dist = _pml()
+    rng = np.random.default_rng(8)
+    z = torch.as_tensor(rng.normal(size=(10, 4)))
+    y = torch.as_tensor([0, 1, 0, 2, 1, 0, 3, 2, 1, 4])  # 3 and 4: no positive
+    loss = losses.TripletMarginLoss(margin=0.2, distance=dist, reducer=reducers.MeanReducer())
+    hard = miners.BatchHardMiner(distance=dist)(z, y)
+    torch.testing.assert_close(
+        al.batch_hard_triplet_loss(z, y, margin=0.2), loss(z, y, hard), rtol=1e-10, atol=1e-12
+    )
+    torch.testing.assert_close(
+        al.batch_all_triplet_loss(z, y, margin=0.2), loss(z, y), rtol=1e-10, atol=1e-12
+    )
+    # soft margin: PML's smooth_loss is softplus(d_ap - d_an + margin), Hermans' has no
+    # margin; equal at margin 0
+    smooth = losses.TripletMarginLoss(
+        margin=0.0, distance=dist, smooth_loss=True, reducer=reducers.MeanReducer()
+    )
+    torch.testing.assert_close(
+        al.batch_hard_triplet_loss(z, y, soft=True), smooth(z, y, hard), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_nt_xent_matches_pytorch_metric_learning() -> None:
+    losses, *_ = _pml()
+    rng = np.random.default_rng(9)
+    z = torch.as_tensor(rng.normal(size=(8, 5)))
+    want = losses.NTXentLoss(temperature=0.3)(z, torch.arange(8) % 4)
+    torch.testing.assert_close(al.nt_xent(z, temperature=0.3), want, rtol=1e-10, atol=1e-12)
 
 
 # -- traps: each fails on the naive formula ----------------------------------------------
@@ -145,6 +188,25 @@ def test_batch_hard_gradient_finite_at_zero_distance() -> None:
         jx
     )
     assert np.isfinite(np.asarray(g)).all()
+
+
+def test_batch_hard_anchor_without_positive_is_left_out() -> None:
+    """The usual masked batch-hard (TF Addons' form: hardest positive as the max of
+    ``d * mask``) gives an anchor with no positive a hardest-positive distance of 0 and
+    a spurious hinge term ``max(0, m - d_an)`` in the mean; ours leaves it out."""
+    x = np.array([[0.0, 0.0], [0.1, 0.0], [0.5, 0.0], [3.0, 0.0]])
+    y = np.array([0, 0, 1, 2])  # anchors 2 and 3: no positive
+    d = np.linalg.norm(x[:, None] - x[None], axis=-1)
+    same = y[:, None] == y[None]
+    pos = same & ~np.eye(4, dtype=bool)
+    hardest_pos = (d * pos).max(1)
+    nearest_neg = np.where(same, np.inf, d).min(1)
+    naive = np.maximum(0.0, 1.0 + hardest_pos - nearest_neg).mean()
+    got = float(al.batch_hard_triplet_loss(x, y, margin=1.0))
+    want = REFERENCES["batch_hard_triplet_loss"](x, y, margin=1.0)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(got, (1.0 + 0.1 - 0.4 + 1.0 + 0.1 - 0.5) / 2, rtol=1e-12)
+    assert abs(naive - got) > 0.1
 
 
 def test_contrastive_gradient_finite_for_a_collapsed_dissimilar_pair() -> None:
