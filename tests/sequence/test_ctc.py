@@ -201,6 +201,31 @@ def test_impossible_by_neg_inf_log_probs_not_by_length() -> None:
     np.testing.assert_allclose(x.grad.numpy(), np.asarray(g), rtol=1e-10, atol=1e-12)
 
 
+def test_impossible_sequence_does_not_poison_the_batch_gradient() -> None:
+    """torch's kernel with zero_infinity=False: the impossible sequences' inf makes the
+    whole gradient NaN even when their losses are masked out of the sum; ours keeps
+    the other sequences' gradient (and equals the feasible-only batch)."""
+    lp, y, il, tl = _random(40, 0)
+    tt = [torch.as_tensor(a) for a in (lp, y, il, tl)]
+    feasible = torch.as_tensor(
+        np.isfinite(REFERENCES["ctc_loss"](lp, y, il, tl, reduction="none"))
+    )
+    assert not feasible[:2].any()
+    naive_x = tt[0].clone().requires_grad_(True)
+    naive = F.ctc_loss(naive_x.log_softmax(-1).transpose(0, 1), *tt[1:], reduction="none")
+    torch.where(feasible, naive, 0).sum().backward()
+    assert torch.isnan(naive_x.grad).any()
+    x = tt[0].clone().requires_grad_(True)
+    ours = al.ctc_loss(x.log_softmax(-1), *tt[1:], reduction="none")
+    assert torch.isinf(ours[:2]).all()
+    torch.where(feasible, ours, 0).sum().backward()
+    assert torch.isfinite(x.grad).all()
+    assert torch.all(x.grad[:2] == 0)
+    sub = tt[0][2:].clone().requires_grad_(True)
+    al.ctc_loss(sub.log_softmax(-1), *[a[2:] for a in tt[1:]], reduction="sum").backward()
+    torch.testing.assert_close(x.grad[2:], sub.grad, rtol=1e-10, atol=1e-12)
+
+
 def test_jit_traces_one_step_whatever_t() -> None:
     """A scan, not an unrolled loop: the jaxpr of the value and gradient has the same
     number of equations for T = 20 and T = 200 (an unrolled loop grows tenfold)."""
