@@ -5,6 +5,7 @@ feature maps of the user's own network.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of, is_array
 from .._lib._dtypes import cast, compute_dtype
@@ -79,9 +80,10 @@ def _layer_weights(
     """
     if layer_weights is None:
         return [1.0] * count
-    if is_array(layer_weights) and len(tuple(layer_weights.shape)) == 1:
-        given = int(layer_weights.shape[0])
-        items: list[object] = [layer_weights[i] for i in range(given)]
+    arr: Any = layer_weights
+    if is_array(arr) and len(tuple(arr.shape)) == 1:
+        given = int(arr.shape[0])
+        items: list[object] = [arr[i] for i in range(given)]
     elif is_array(layer_weights) or not isinstance(layer_weights, list | tuple):
         return [continuous(layer_weights, "layer_weights", like, xp, low=0.0)] * count
     else:
