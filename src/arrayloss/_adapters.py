@@ -72,6 +72,14 @@ def hyperparameters(function: Callable[..., Any]) -> dict[str, inspect.Parameter
     return {n: p for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
 
+#: image-quality scores registered beside their losses, with the loss to train with
+SIMILARITIES = {
+    "ssim": "ssim_loss (1 - SSIM)",
+    "ms_ssim": "ms_ssim_loss (1 - MS-SSIM)",
+    "psnr": "a pixel loss (PSNR is -10 log10 of the MSE, up to a constant)",
+}
+
+
 def not_applicable(info: LossInfo) -> str | None:
     """Why ``info`` gets no adapter class, or ``None`` when it is a loss that gets one."""
     if info.family == "metrics":
@@ -82,6 +90,13 @@ def not_applicable(info: LossInfo) -> str | None:
         return "a factory: wrap the loss it returns with LossModule / LossFunction"
     if "reduction" not in inspect.signature(info.function).parameters:
         return "a utility (a map, a box conversion or class weights), not a loss"
+    if info.name in SIMILARITIES:
+        # ssim -> "SSIMLoss" would also be ssim_loss's class name, and a module named
+        # a loss must not return a score that training should raise
+        return (
+            "a similarity score (higher is better), not a loss: its loss is "
+            f"{SIMILARITIES[info.name]}"
+        )
     return None
 
 

@@ -5,9 +5,11 @@ feature maps of the user's own network.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from .._lib._compat import Array, Namespace, array_namespace, device_of
+from .._lib._compat import Array, Namespace, array_namespace, device_of, is_array
 from .._lib._dtypes import cast, compute_dtype
+from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._validation import check_choice, normalize_axis, require_static
 from ._common import safe_sqrt
@@ -18,10 +20,10 @@ __all__ = ["perceptual_loss", "style_loss"]
 def _layers(
     features_pred: Array | Sequence[Array],
     features_target: Array | Sequence[Array],
-    layer_weights: Sequence[float] | None,
+    layer_weights: float | Array | Sequence[float | Array] | None,
     weights: Array | None,
     name: str,
-) -> tuple[list[Array], list[Array], list[float], Namespace, object]:
+) -> tuple[list[Array], list[Array], list[Hyper], Namespace, object]:
     one_pred = not isinstance(features_pred, list | tuple)
     if one_pred != (not isinstance(features_target, list | tuple)):
         raise TypeError(
@@ -59,17 +61,36 @@ def _layers(
         batch = int(p.shape[0])
         preds.append(cast(p, dtype, xp))
         targets.append(cast(t, dtype, xp))
-    if layer_weights is None:
-        lw = [1.0] * len(preds)
-    else:
-        require_static(layer_weights, "layer_weights")
-        lw = [float(w) for w in layer_weights]
-        if len(lw) != len(preds):
-            raise ValueError(
-                f"layer_weights must hold one weight per layer ({len(preds)}), got {len(lw)}"
-            )
+    lw = _layer_weights(layer_weights, len(preds), preds[0], xp)
     check_weights(weights, (batch,), xp)
     return preds, targets, lw, xp, dtype
+
+
+def _layer_weights(
+    layer_weights: float | Array | Sequence[float | Array] | None,
+    count: int,
+    like: Array,
+    xp: Namespace,
+) -> list[Hyper]:
+    """One checked continuous weight per layer.
+
+    ``None``: 1 each; a number or a scalar array: that weight for every layer; a
+    sequence of numbers or scalar arrays, or a 1-D array: one per layer. Arrays may be
+    traced (a schedule under ``jax.jit``) or learned (a torch tensor with a gradient).
+    """
+    if layer_weights is None:
+        return [1.0] * count
+    arr: Any = layer_weights
+    if is_array(arr) and len(tuple(arr.shape)) == 1:
+        given = int(arr.shape[0])
+        items: list[object] = [arr[i] for i in range(given)]
+    elif is_array(layer_weights) or not isinstance(layer_weights, list | tuple):
+        return [continuous(layer_weights, "layer_weights", like, xp, low=0.0)] * count
+    else:
+        given, items = len(layer_weights), list(layer_weights)
+    if given != count:
+        raise ValueError(f"layer_weights must hold one weight per layer ({count}), got {given}")
+    return [continuous(w, f"layer_weights[{i}]", like, xp, low=0.0) for i, w in enumerate(items)]
 
 
 def _unit(f: Array, ax: int, xp: Namespace) -> Array:
@@ -85,7 +106,7 @@ def perceptual_loss(
     features_pred: Array | Sequence[Array],
     features_target: Array | Sequence[Array],
     *,
-    layer_weights: Sequence[float] | None = None,
+    layer_weights: float | Array | Sequence[float | Array] | None = None,
     channel_weights: Sequence[Array] | None = None,
     normalize: bool = True,
     distance: str = "l2",
@@ -119,8 +140,9 @@ def perceptual_loss(
     features_pred, features_target : array or sequence of arrays, each (N, ..., C, ...)
         One feature map per layer (an array alone is one layer), of one shape per
         layer; channel axis at ``axis``.
-    layer_weights : sequence of float, optional
-        :math:`\lambda_l`, one per layer (static); default 1 each.
+    layer_weights : float, scalar array, sequence of them, or 1-D array, optional
+        :math:`\lambda_l`, one per layer (a single number weights every layer);
+        default 1 each. Arrays may be traced or carry a gradient.
     channel_weights : sequence of arrays, optional
         One array of shape (C_l,) per layer (LPIPS's linear heads).
     normalize : bool, default True
@@ -198,7 +220,7 @@ def style_loss(
     features_pred: Array | Sequence[Array],
     features_target: Array | Sequence[Array],
     *,
-    layer_weights: Sequence[float] | None = None,
+    layer_weights: float | Array | Sequence[float | Array] | None = None,
     axis: int = -1,
     weights: Array | None = None,
     reduction: str = "mean",
@@ -219,8 +241,10 @@ def style_loss(
     features_pred, features_target : array or sequence of arrays, each (N, ..., C, ...)
         One feature map per layer (an array alone is one layer; the style image's
         features as the target).
-    layer_weights : sequence of float, optional
-        :math:`\lambda_l` (static); default 1 each (Gatys et al. use 1/5 on five layers).
+    layer_weights : float, scalar array, sequence of them, or 1-D array, optional
+        :math:`\lambda_l`, one per layer (a single number weights every layer);
+        default 1 each (Gatys et al. use 1/5 on five layers). Arrays may be traced
+        or carry a gradient.
     axis : int, default -1
         The channel axis.
     weights : array, optional
