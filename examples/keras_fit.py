@@ -13,10 +13,10 @@ import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-import arrayloss.keras as alk  # noqa: E402
+import arrayloss.keras as alk
 
 
 def main() -> None:

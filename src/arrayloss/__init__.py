@@ -272,7 +272,7 @@ __all__ = [
     "wise_iou_loss",
 ]
 
-# adaptive to class imbalance (issue 13)
+# adaptive to class imbalance
 from .classification import (
     AutomatedFocalState,
     ClassStatistics,

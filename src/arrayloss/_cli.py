@@ -234,7 +234,10 @@ def _check_one(info: LossInfo, backend: _Backend, rtol: float) -> _Result:
                 for k, v in case.kwargs.items()
             }
             out = _loss_of(backend.call(fn, args, kwargs))
-            expected_ns = array_api_compat.array_namespace(args[0])
+            # the first array argument sets the namespace, dtype and device (a metric
+            # may take its confusion matrix by keyword only)
+            first = next(iter((*args, *(v for v in kwargs.values() if _is_array(v)))))
+            expected_ns = array_api_compat.array_namespace(first)
             problems = []
             if array_api_compat.array_namespace(out) is not expected_ns:
                 problems.append(f"result is a {type(out).__module__} array")
@@ -243,10 +246,10 @@ def _check_one(info: LossInfo, backend: _Backend, rtol: float) -> _Result:
             counts = np.issubdtype(ref.dtype, np.integer)
             if counts and "int" not in str(out.dtype):
                 problems.append(f"result dtype {out.dtype}, expected an integer dtype")
-            if not counts and str(out.dtype) != str(args[0].dtype):
-                problems.append(f"result dtype {out.dtype}, expected {args[0].dtype}")
+            if not counts and str(out.dtype) != str(first.dtype):
+                problems.append(f"result dtype {out.dtype}, expected {first.dtype}")
             if not backend.lazy and str(array_api_compat.device(out)) != str(
-                array_api_compat.device(args[0])
+                array_api_compat.device(first)
             ):
                 problems.append(f"result on device {array_api_compat.device(out)}")
             value = np.asarray(backend.to_numpy(out))

@@ -116,6 +116,8 @@ def _confusion_matrix_reference(
     normalize: str | None = None,
 ) -> np.ndarray:
     m = confusion(_hard_predictions(preds, axis), labels, num_classes, ignore_index)
+    if np.asarray(preds).dtype.kind == "f":  # floating scores give floating counts (NaN-able)
+        m = m.astype(np.float64)
     if normalize is None:
         return m
     m = m.astype(np.float64)
@@ -127,67 +129,114 @@ def _confusion_matrix_reference(
     return np.where(total > 0, m / np.where(total > 0, total, 1.0), 0.0)
 
 
-def _mean_iou_reference(m: Any, *, reduction: str = "mean") -> np.ndarray:
-    iou, present = iou_per_class(m)
-    if reduction == "none":
-        return iou
-    if not present.any():
-        return np.asarray(0.0)
-    total = iou[present].sum()
-    return np.asarray(total if reduction == "sum" else total / present.sum())
+def _counts_reference(
+    preds: Any,
+    labels: Any,
+    num_classes: int | None,
+    mode: str,
+    axis: int,
+    ignore_index: int | None,
+    threshold: float,
+    from_logits: bool,
+    per_image: bool,
+) -> list[np.ndarray]:
+    """One brute-force confusion matrix per image (``per_image``) or one for the batch."""
+    p, y = np.asarray(preds), np.asarray(labels)
+    if mode == "binary":
+        decided = (
+            (_sigmoid(p) if from_logits else p) > threshold if p.dtype.kind == "f" else p != 0
+        )
+        hard, c = decided.astype(np.int64), 2
+    else:
+        hard = _hard_predictions(p, axis)
+        c = p.shape[axis] if p.dtype.kind == "f" else int(num_classes or 0)
+    if not per_image:
+        return [confusion(hard, y, c, ignore_index).astype(np.float64)]
+    return [
+        confusion(hard[n], y[n], c, ignore_index).astype(np.float64) for n in range(y.shape[0])
+    ]
 
 
-def _prf_reference(which: str) -> Any:
+def _class_scores(m: np.ndarray, which: str) -> tuple[np.ndarray, ...]:
+    """Per-class score, the counts (tp, fp, fn) and the support, by the textbook formulas."""
+    C = m.shape[0]
+    tp = np.array([m[c, c] for c in range(C)])
+    fp = np.array([m[:, c].sum() - m[c, c] for c in range(C)])
+    fn = np.array([m[c, :].sum() - m[c, c] for c in range(C)])
+    num, den = {
+        "precision": (tp, tp + fp),
+        "recall": (tp, tp + fn),
+        "f1": (2 * tp, 2 * tp + fp + fn),
+        "iou": (tp, tp + fp + fn),
+    }[which]
+    score = np.array([a / b if b > 0 else 0.0 for a, b in zip(num, den, strict=True)])
+    return score, tp, fp, fn
+
+
+def _metric_reference(which: str) -> Any:
+    """docs/metrics.rst's definitions: scores per class of each confusion matrix, then the
+    average ("none", macro over present classes or present (image, class) pairs, micro of
+    the summed counts, weighted by the support; per image micro/weighted: the image mean)."""
+
     def call(
-        preds: Any,
-        labels: Any,
-        num_classes: int,
+        preds: Any = None,
+        labels: Any = None,
+        num_classes: int | None = None,
         *,
+        confusion: Any = None,
+        mode: str = "multiclass",
         axis: int = -1,
-        ignore_index: int | None = None,
         average: str = "macro",
+        ignore_index: int | None = None,
+        per_image: bool = False,
+        include_background: bool = True,
+        threshold: float = 0.5,
+        from_logits: bool = True,
     ) -> np.ndarray:
-        m = confusion(_hard_predictions(preds, axis), labels, num_classes, ignore_index)
-        return prf(m, which, average)
+        if confusion is not None:
+            mats = [np.asarray(confusion, dtype=np.float64)]
+        else:
+            mats = _counts_reference(
+                preds,
+                labels,
+                num_classes,
+                mode,
+                axis,
+                ignore_index,
+                threshold,
+                from_logits,
+                per_image,
+            )
+        first = 1 if (mode == "binary" or not include_background) else 0
+        rows = []
+        for m in mats:
+            score, tp, fp, fn = (v[first:] for v in _class_scores(m, which))
+            if average == "micro":
+                rows.append(
+                    _class_scores(
+                        np.diag([tp.sum(), 0.0]) + np.array([[0.0, fn.sum()], [fp.sum(), 0.0]]),
+                        which,
+                    )[0][0]
+                )
+            else:
+                rows.append((score, tp + fp + fn > 0, tp + fn))
+        if average == "micro":
+            return np.asarray(np.mean(rows))
+        if average == "none":
+            out = np.array([r[0] for r in rows])
+            out = out[..., 0] if mode == "binary" else out
+            return out if per_image else out[0]
+        if average == "weighted":
+            vals = [(s * n).sum() / n.sum() if n.sum() > 0 else 0.0 for s, _, n in rows]
+            return np.asarray(np.mean(vals))
+        present = [v for s, keep, _ in rows for v, k in zip(s, keep, strict=True) if k]
+        return np.asarray(np.mean(present) if present else 0.0)
 
     return call
 
 
 def _sigmoid(x: Any) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
-
-
-def _overlap_reference(kind: str) -> Any:
-    def call(
-        logits: Any,
-        labels: Any,
-        *,
-        mode: str = "multiclass",
-        axis: int = -1,
-        from_logits: bool = True,
-        threshold: float = 0.5,
-        include_background: bool = True,
-        ignore_index: int | None = None,
-        reduction: str = "mean",
-    ) -> np.ndarray:
-        x = np.moveaxis(np.asarray(logits, dtype=np.float64), axis, -1)
-        C = x.shape[-1]
-        y = np.asarray(labels)
-        if mode == "multiclass":
-            keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
-            pred = np.eye(C)[np.argmax(x, axis=-1)] * keep[..., None]
-            true = np.eye(C)[np.where(keep, y, 0)] * keep[..., None]
-        else:  # binary / multilabel: targets with the logits' shape, a threshold on p
-            y = np.moveaxis(y, axis, -1) if y.ndim == x.ndim else y[..., None]
-            keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
-            p = _sigmoid(x) if from_logits else x
-            pred = (p > threshold) * keep
-            true = (y != 0) * keep
-        if not include_background and mode != "binary":
-            pred, true = pred[..., 1:], true[..., 1:]
-        return overlap(pred, true, kind, reduction)
-
-    return call
 
 
 def _rate_reference(which: int) -> Any:
@@ -204,12 +253,12 @@ def _rate_reference(which: int) -> Any:
 
 REFERENCES: dict[str, Any] = {
     "confusion_matrix": _confusion_matrix_reference,
-    "mean_iou": _mean_iou_reference,
-    "dice_score": _overlap_reference("dice"),
-    "iou_score": _overlap_reference("iou"),
-    "precision": _prf_reference("precision"),
-    "recall": _prf_reference("recall"),
-    "f1_score": _prf_reference("f1"),
+    "mean_iou": _metric_reference("iou"),
+    "dice_score": _metric_reference("f1"),
+    "iou_score": _metric_reference("iou"),
+    "precision": _metric_reference("precision"),
+    "recall": _metric_reference("recall"),
+    "f1_score": _metric_reference("f1"),
     "false_acceptance_rate": _rate_reference(0),
     "false_rejection_rate": _rate_reference(1),
 }

@@ -235,9 +235,12 @@ def sensitivity_specificity_loss(
 
 
 def mcc_loss(logits: Any, labels: Any, *, smooth: float = 1e-5, **kw: Any) -> np.ndarray:
-    """Abhishek & Hamarneh: ``1 - (tp tn - fp fn) / (sqrt(...) + s)``; MCC 0 at 0/0."""
+    """Abhishek & Hamarneh: ``1 - (tp tn - fp fn) / (sqrt(...) + s)``; MCC 0 at 0/0.
+    No kept position: a loss of 0 (the library's rule for everything ignored)."""
 
     def score(p: Vec, g: Vec) -> float:
+        if p.size == 0:
+            return 0.0
         tp, tn = float(np.sum(p * g)), float(np.sum((1 - p) * (1 - g)))
         fp, fn = float(np.sum(p * (1 - g))), float(np.sum((1 - p) * g))
         den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) + smooth

@@ -46,7 +46,7 @@ from ._statistics import ClassStatistics, class_statistics, update_class_statist
 from ._weighting import uncertainty_weighted_sum
 
 __all__ = [
-    # adaptive to imbalance (issue 13)
+    # adaptive to imbalance
     "AutomatedFocalState",
     "ClassStatistics",
     "asymmetric_loss",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
-from . import (  # adaptive to imbalance (issue 13)
+from . import (  # adaptive to imbalance
     asymmetric_loss,
     automated_focal_loss,
     binary_cross_entropy,
@@ -541,7 +541,7 @@ def _binary_soft_noisy_poly(rng: np.random.Generator) -> Data:
     return rng.normal(size=(3, 4)), labels, {"weights": rng.uniform(0.5, 2.0, size=(4,))}
 
 
-# -- adaptive to imbalance (issue 13) ---------------------------------------------------
+# -- adaptive to imbalance ---------------------------------------------------
 
 
 def _long_tail_batch(seed: int, size: int = 8, classes: int = 4) -> tuple[Any, Any, Any]:
@@ -990,7 +990,7 @@ LOSSES: tuple[LossInfo, ...] = (
             Row("sce-onehot-weights", _onehot_weighted, {"log_zero": -4.0}, jit=True),
         ),
     ),
-    # -- adaptive to imbalance (issue 13)
+    # -- adaptive to imbalance
     LossInfo(
         logit_adjusted_cross_entropy,
         _logit_adjusted_cases,

@@ -568,7 +568,7 @@ def automated_focal_loss(
     p_hat = xp.where(any_kept, mixed, old)
     new_seen = xp.where(any_kept, xp.ones_like(seen), seen)
     # gamma = -log p_hat >= 0; p_hat is at least the tiny floor (no log 0)
-    tiny = xp.finfo(logits.dtype).tiny
+    tiny = float(xp.finfo(logits.dtype).smallest_normal)
     gamma = -xp.log(xp.clip(p_hat, tiny, 1.0))
     # NaN logits give a NaN p_hat (kept in the state); the loss is NaN through its log p
     # term anyway, so gamma may be 0 there (focal_loss range-checks a readable gamma)

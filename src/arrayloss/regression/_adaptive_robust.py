@@ -148,7 +148,7 @@ def adaptive_robust_loss(
         check_number(scale, "scale", low=0.0, low_inclusive=False)
     a = xp.clip(_array_param(alpha, "alpha", x, xp), ALPHA_LO, ALPHA_HI)
     c = _array_param(scale, "scale", x, xp)
-    shape = tuple(xp.broadcast_shapes(tuple(x.shape), tuple(a.shape), tuple(c.shape)))
+    shape = tuple(xp.broadcast_arrays(x, a, c)[0].shape)  # the standard has no broadcast_shapes
     check_weights(weights, shape, xp)
     z = x / c
     # a of x's broadcast shape: the array branch of rho, exact at 0 and 2

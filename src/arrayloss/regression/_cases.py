@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .._lib._case import Case, Data, LossInfo, Row, generator
 from . import (
-    adaptive_robust_loss,  # issue 13
+    adaptive_robust_loss,
     barron_loss,
     cauchy_loss,
     charbonnier_loss,
@@ -336,7 +336,7 @@ def _learnable_near_special(rng: np.random.Generator) -> Data:
     return preds, targets, {"alpha": alpha, "scale": rng.uniform(0.5, 2.0, size=(3, 1))}
 
 
-# -- adaptive robust loss (issue 13) -----------------------------------------------------
+# -- adaptive robust loss -----------------------------------------------------
 # alpha on the table's nodes (multiples of 1/512): there the interpolated log Z is the
 # quadrature itself, so the float64 reference (direct quadrature) holds to 1e-10; the
 # interpolation between nodes is tested in tests/regression/test_adaptive_robust.py.

@@ -148,4 +148,6 @@ def boundary_dou_loss(
         0.0,
         xp,
     )
+    if ignore_index is not None:  # every position ignored: nothing to score, a loss of 0
+        loss = xp.where(xp.any(labels != ignore_index), loss, xp.zeros_like(loss))
     return _reduce_per_class(loss, cw, weights, reduction, xp)

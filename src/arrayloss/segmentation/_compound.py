@@ -477,7 +477,9 @@ def combo_loss(
         cwb = xp.reshape(cw, tuple(shape))
     ce = reduce_loss(wbce, reduction, xp=xp, weights=cwb, mask=keep)
     dsc = _soft_dice(probs, target, ax, smooth, xp)
-    return alpha * ce - (1.0 - alpha) * _class_mean(dsc, cw, reduction, xp)
+    out = alpha * ce - (1.0 - alpha) * _class_mean(dsc, cw, reduction, xp)
+    # every position ignored: no Dice to reward, a loss of 0 (the empty Dice is 1 otherwise)
+    return xp.where(xp.any(keep), out, xp.zeros_like(out))
 
 
 def _soft_dice(probs: Array, target: Array, ax: int, smooth: Hyper, xp: Namespace) -> Array:

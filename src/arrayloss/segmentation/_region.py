@@ -850,4 +850,7 @@ def mcc_loss(
     root = _sqrt0((tp + fp) * (tp + fn), xp) * _sqrt0((tn + fp) * (tn + fn), xp)
     mcc = _safe_ratio(tp * tn - fp * fn, root + smooth, xp)
     loss = 1.0 - mcc
+    if terms.kept is not None:  # nothing kept: nothing to correlate, a loss of 0
+        (count,) = _batch_sums(terms, xp, terms.kept)
+        loss = xp.where(count > 0, loss, xp.zeros_like(loss))
     return _reduce_region(loss, terms.class_weights, weights, reduction, xp, terms.sync)
