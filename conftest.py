@@ -28,7 +28,7 @@ collect_ignore = [
     if importlib.util.find_spec(module) is None
 ]
 
-from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason
+from support.backends import ALL_BACKENDS, Backend, make_backend, skip_reason  # noqa: E402
 
 # Property tests draw the same examples on every run: CI must not turn red on a
 # new random draw. HYPOTHESIS_PROFILE=explore searches afresh.

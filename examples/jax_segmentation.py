@@ -25,7 +25,7 @@ def make_data(n: int, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]
     yy, xx = np.mgrid[:size, :size]
     images, labels = [], []
     for _ in range(n):
-        cy, cx, r = rng.uniform(size * 0.3, size * 0.7, 2).tolist() + [rng.uniform(2, size / 4)]
+        cy, cx, r = [*rng.uniform(size * 0.3, size * 0.7, 2).tolist(), rng.uniform(2, size / 4)]
         mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r**2
         images.append(mask + 0.5 * rng.normal(size=mask.shape))
         labels.append(mask.astype(np.int32))
