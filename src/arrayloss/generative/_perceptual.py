@@ -290,8 +290,10 @@ def style_loss(
         for a in range(1, p.ndim):
             if a != ax:
                 positions *= p.shape[a]
-        fp = xp.reshape(xp.moveaxis(p, ax, -1), (p.shape[0], positions, channels))
-        ft = xp.reshape(xp.moveaxis(t, ax, -1), (t.shape[0], positions, channels))
+        # permute_dims, not moveaxis: torch.func.vmap has no batching rule for moveaxis
+        order = (*(a for a in range(p.ndim) if a != ax), ax)
+        fp = xp.reshape(xp.permute_dims(p, order), (p.shape[0], positions, channels))
+        ft = xp.reshape(xp.permute_dims(t, order), (t.shape[0], positions, channels))
         gp = xp.matmul(xp.matrix_transpose(fp), fp)
         gt = xp.matmul(xp.matrix_transpose(ft), ft)
         scale = lw[i] / (4.0 * channels**2 * positions**2)
