@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 if TYPE_CHECKING:
-    from . import Config, Result
+    from ._results import Config, Result
     from ._tasks import Task
 
 __all__ = ["print_table", "summary_rows", "write_all"]
@@ -63,7 +63,7 @@ def _ms(values: Sequence[float], digits: int = 3) -> str:
 
 def summary_rows(task: Task, results: Sequence[Result]) -> tuple[list[str], list[list[str]]]:
     """Header and rows (mean ± std over seeds) of the main table, in line-up order."""
-    from . import converged_epoch, headline
+    from ._results import converged_epoch, headline
 
     labels = list(dict.fromkeys(r.label for r in results))
     cols = _columns(task)
@@ -272,7 +272,7 @@ def _plots(folder: Path, tasks: Sequence[Task], results: Sequence[Result]) -> li
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import headline
+    from ._results import headline
 
     written = []
     for task in tasks:

@@ -35,7 +35,8 @@ def _squared_norms(grads: Array | Sequence[Array], name: str) -> tuple[Array, Na
         batch = g.shape[0]
         s = per_sample_sum(cast(g, dtype, xp) ** 2, xp)
         total = s if total is None else total + s
-    assert total is not None
+    if total is None:  # checked non-empty above; kept for the type checker
+        raise ValueError("grads must not be empty")
     return total, xp
 
 

@@ -212,7 +212,8 @@ def perceptual_loss(
         )
         term = lw[i] * layer
         total = term if total is None else total + term
-    assert total is not None
+    if total is None:  # checked non-empty above; kept for the type checker
+        raise ValueError("features must not be empty")
     return reduce_loss(total, reduction, xp=xp, weights=weights)
 
 
@@ -299,5 +300,6 @@ def style_loss(
         scale = lw[i] / (4.0 * channels**2 * positions**2)
         term = scale * xp.sum((gp - gt) ** 2, axis=(1, 2))
         total = term if total is None else total + term
-    assert total is not None
+    if total is None:  # checked non-empty above; kept for the type checker
+        raise ValueError("features must not be empty")
     return reduce_loss(total, reduction, xp=xp, weights=weights)

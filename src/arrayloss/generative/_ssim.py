@@ -397,7 +397,8 @@ def ms_ssim(
         product = factor if product is None else product * factor
         if j < len(betas) - 1:
             x, y = _downsample(x, axes, xp), _downsample(y, axes, xp)
-    assert product is not None
+    if product is None:  # checked non-empty above; kept for the type checker
+        raise ValueError("betas must not be empty")
     per_image = xp.mean(product, axis=tuple(range(1, product.ndim))) if keep else product
     return reduce_loss(per_image, reduction, xp=xp, weights=weights)
 

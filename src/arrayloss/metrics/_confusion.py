@@ -27,7 +27,7 @@ from .._lib._validation import (
     normalize_axis,
     require_static,
 )
-from ._state import ConfusionState
+from ._confusion_state import ConfusionState
 
 __all__ = [
     "confusion_matrix",

@@ -7,27 +7,13 @@ of tensors or NumPy arrays elsewhere. Every metric accepts it through ``confusio
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from .._lib._compat import Array, array_namespace, device_of
+from ._confusion import _check_num_classes, _counts
+from ._confusion_state import ConfusionState
 
 __all__ = ["ConfusionState", "confusion_state", "merge_confusion", "update_confusion"]
-
-
-class ConfusionState(NamedTuple):
-    """Sufficient statistics of every confusion-matrix metric.
-
-    Attributes
-    ----------
-    matrix : array, shape (C, C)
-        Counts, rows true classes, columns predicted classes.
-    invalid : array, shape ()
-        Number of positions whose scores were NaN (counted in no cell); a metric read
-        from a state with ``invalid > 0`` is NaN (NaN in, NaN out).
-    """
-
-    matrix: Array
-    invalid: Array
 
 
 def confusion_state(
@@ -61,7 +47,6 @@ def confusion_state(
     >>> al.mean_iou(confusion=state)
     array(0.5)
     """
-    from ._confusion import _check_num_classes
 
     c = _check_num_classes(num_classes)
     if like is None:
@@ -98,7 +83,6 @@ def update_confusion(
     ConfusionState
         The summed counts, in ``state``'s dtype.
     """
-    from ._confusion import _counts
 
     if not isinstance(state, ConfusionState):
         raise TypeError(
