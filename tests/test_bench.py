@@ -17,8 +17,8 @@ from arrayloss import _bench
 from arrayloss._cli import main
 
 
-def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
-    # wide enough that no column is shortened: the content, not the width, is tested here
+def _bench_cli(tmp_path: Path, *argv: str, columns: int = 400) -> tuple[int, str, Path]:
+    # by default wide enough that no column is shortened: most tests check the content
     path = tmp_path / "bench.csv"
     out = io.StringIO()
     with (
@@ -26,7 +26,7 @@ def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(io.StringIO()),
     ):
-        mp.setenv("COLUMNS", "400")
+        mp.setenv("COLUMNS", str(columns))
         code = main(
             [
                 "bench",
@@ -181,13 +181,10 @@ def test_targets_follow_the_documented_rules() -> None:
     assert line.endswith("missed, of 2 rows")
 
 
-def test_bench_output_fits_an_80_column_terminal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+def test_bench_output_fits_an_80_column_terminal(tmp_path: Path) -> None:
     backends = ["numpy"] + (["jax"] if _bench.available("jax") is None else [])
     code, text, _ = _bench_cli(
-        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy"
+        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy", columns=80
     )
     assert code == 0
     if "jax" in backends:  # the longest peer name, cut to fit

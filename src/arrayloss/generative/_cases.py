@@ -315,6 +315,8 @@ def _sinkhorn_cases() -> list[Case]:
     # rtol 1e-10 (100, the default, is within 2.4e-6 at the default epsilon: see
     # tests/generative/test_peers.py)
     return [
+        # first: the case Dask runs (each of its Python-loop steps is a graph layer)
+        Case("eps 1.0, 20 iterations", (x, y), {"epsilon": 1.0, "iterations": 20}),
         Case("default epsilon, 500 iterations", (x, y), {"iterations": 500}),
         Case(
             "p=1, eps 0.01, not debiased",
