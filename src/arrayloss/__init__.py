@@ -304,3 +304,8 @@ __all__ += [
     "uncertainty_weighted_sum",
     "update_class_statistics",
 ]
+
+# Wise-IoU's state (CONVENTIONS section 11: a NamedTuple from an init_* function)
+from .detection import WiseIoUState, init_wise_iou
+
+__all__ += ["WiseIoUState", "init_wise_iou"]
