@@ -287,6 +287,7 @@ from .classification import (
     uncertainty_weighted_sum,
     update_class_statistics,
 )
+from .detection import WiseIoUState, init_wise_iou
 from .regression import adaptive_robust_loss
 
 __all__ += [
@@ -306,6 +307,4 @@ __all__ += [
 ]
 
 # Wise-IoU's state (CONVENTIONS section 11: a NamedTuple from an init_* function)
-from .detection import WiseIoUState, init_wise_iou
-
 __all__ += ["WiseIoUState", "init_wise_iou"]
