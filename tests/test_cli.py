@@ -37,7 +37,8 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 # public names that are state types and state helpers, not losses: tested with the losses
-# and metrics that use them (tests/classification/test_long_tail.py, tests/metrics)
+# and metrics that use them (tests/classification/test_long_tail.py, tests/metrics,
+# tests/detection/test_iou_variants.py)
 STATE_HELPERS = {
     "AutomatedFocalState",
     "ClassStatistics",
@@ -49,6 +50,8 @@ STATE_HELPERS = {
     "merge_confusion",
     "update_class_statistics",
     "update_confusion",
+    "WiseIoUState",
+    "init_wise_iou",
 }
 
 
@@ -77,7 +80,7 @@ def test_catalogue_entry(info: _registry.LossInfo) -> None:
             if isinstance(a, np.ndarray):
                 assert a.dtype in (np.float64, np.int64), (case.label, a.dtype)
         out = info.loss()(*case.args, **case.kwargs)
-        out = np.asarray(out[0] if isinstance(out, tuple) else out)  # wise_iou_loss's state
+        out = np.asarray(out[0] if isinstance(out, tuple) else out)  # a stateful loss's state
         # every case gives floating values: a confusion matrix of floating scores holds
         # floating counts (a NaN score is counted nowhere and flags NaN), docs/metrics.rst
         assert out.dtype == np.float64, (case.label, out.dtype)

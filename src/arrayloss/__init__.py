@@ -287,6 +287,7 @@ from .classification import (
     uncertainty_weighted_sum,
     update_class_statistics,
 )
+from .detection import WiseIoUState, init_wise_iou
 from .regression import adaptive_robust_loss
 
 __all__ += [
@@ -304,3 +305,6 @@ __all__ += [
     "uncertainty_weighted_sum",
     "update_class_statistics",
 ]
+
+# Wise-IoU's state (CONVENTIONS section 11: a NamedTuple from an init_* function)
+__all__ += ["WiseIoUState", "init_wise_iou"]

@@ -202,7 +202,7 @@ def _relative_error(out: Any, ref: Any) -> float:
 
 
 def _loss_of(result: Any) -> Any:
-    """The loss of a result: ``wise_iou_loss`` returns ``(loss, new_iou_mean)``."""
+    """The loss of a result: a stateful loss returns ``(loss, new_state)``."""
     return result[0] if isinstance(result, tuple) else result
 
 

@@ -116,13 +116,20 @@ def test_stateful_module_keeps_its_state_in_a_buffer() -> None:
     boxes = torch.tensor([[0.0, 0.0, 2.0, 2.0], [1.0, 1.0, 3.0, 4.0]])
     target = torch.tensor([[0.5, 0.0, 2.0, 2.5], [1.0, 1.5, 3.5, 4.0]])
     module = alt.WiseIoULoss()
-    mean = torch.tensor(1.0, dtype=torch.float32)
+    state = al.init_wise_iou(boxes)
     for _ in range(3):
-        want, mean = al.wise_iou_loss(boxes, target, iou_mean=mean)
+        want, state = al.wise_iou_loss(boxes, target, state)
         got = module(boxes, target)
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=0, atol=0)
-        np.testing.assert_array_equal(module.state.numpy(), mean.numpy())
-    assert "state" in module.state_dict()
+        # a NamedTuple state: one buffer per field
+        np.testing.assert_array_equal(module.state_iou_mean.numpy(), state.iou_mean.numpy())
+    assert "state_iou_mean" in module.state_dict()
+    # a non-default initial mean: the first forward takes the state, then keeps its own
+    fresh = alt.WiseIoULoss()
+    start = al.init_wise_iou(boxes, iou_mean=0.4)
+    want, state = al.wise_iou_loss(boxes, target, start)
+    np.testing.assert_array_equal(fresh(boxes, target, state=start).numpy(), want.numpy())
+    np.testing.assert_array_equal(fresh.state_iou_mean.numpy(), state.iou_mean.numpy())
 
 
 def test_learned_hyperparameter_is_a_parameter() -> None:

@@ -9,7 +9,7 @@ puts it (union, enclosing area, squared diagonal, alpha's denominator).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -303,13 +303,19 @@ def alpha_iou_loss(
     return weighted_reduce(_pairs(boxes, target_boxes, box_format, f), reduction, weights)
 
 
+class WiseIoUState(NamedTuple):
+    """The reference's state: the running mean of 1 - IoU (a float64 scalar)."""
+
+    iou_mean: Any
+
+
 def wise_iou_loss(
     boxes: Any,
     target_boxes: Any,
+    state: Any = None,
     *,
     box_format: str = "xyxy",
     version: int = 3,
-    iou_mean: float = 1.0,
     momentum: float = 1.0 - 0.5 ** (1.0 / 7000.0),
     alpha: float = 1.9,
     delta: float = 3.0,
@@ -317,8 +323,12 @@ def wise_iou_loss(
     eps: float = 1e-7,
     weights: Any = None,
     reduction: str = "mean",
-) -> tuple[np.ndarray, float]:
-    """Tong et al. 2023 eqs. (4), (7)-(9); the mean is updated first, as the authors' code."""
+) -> tuple[np.ndarray, WiseIoUState]:
+    """Tong et al. 2023 eqs. (4), (7)-(9); the mean is updated first, as the authors' code.
+
+    ``state`` is anything with an ``iou_mean`` (None: the authors' initial 1.0).
+    """
+    iou_mean = 1.0 if state is None else float(np.asarray(state.iou_mean, dtype=np.float64))
     l_iou = _pairs(boxes, target_boxes, box_format, lambda p, g: 1 - _one(p, g, eps)["iou"])
 
     def r_wiou(p: np.ndarray, g: np.ndarray) -> float:
@@ -340,7 +350,7 @@ def wise_iou_loss(
         loss = beta**gamma * v1
     else:
         loss = beta / (delta * alpha ** (beta - delta)) * v1
-    return weighted_reduce(loss, reduction, weights), new_mean
+    return weighted_reduce(loss, reduction, weights), WiseIoUState(np.float64(new_mean))
 
 
 def _pairs(boxes: Any, target_boxes: Any, fmt: str, fn: Any) -> np.ndarray:

@@ -79,13 +79,24 @@ EXTRA: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "alpha-diou": (det.alpha_iou_loss, rd.alpha_iou_loss, {"penalty": "diou", "alpha": 0.5}),
     "alpha-ciou": (det.alpha_iou_loss, rd.alpha_iou_loss, {"penalty": "ciou"}),
     "wiou-v1": (det.wise_iou_loss, rd.wise_iou_loss, {"version": 1}),
-    "wiou-v2": (det.wise_iou_loss, rd.wise_iou_loss, {"version": 2, "iou_mean": 0.6}),
+    # a non-default initial running mean (the registry's cases start fresh: a case's
+    # NamedTuple state would not be converted to the backend); passed positionally below
+    "wiou-v2": (
+        det.wise_iou_loss,
+        rd.wise_iou_loss,
+        {"version": 2, "state": det.init_wise_iou(np.zeros(()), iou_mean=0.6)},
+    ),
     "wiou-v3": (det.wise_iou_loss, rd.wise_iou_loss, {"version": 3, "momentum": 0.3}),
 }
 
 
 def _loss_only(out: Any) -> Any:
     return out[0] if isinstance(out, tuple) else out
+
+
+def _state_on(backend: Backend, state: Any) -> Any:
+    """A NumPy ``WiseIoUState`` with its running mean on ``backend`` (float64)."""
+    return det.WiseIoUState(backend.asarray(np.asarray(state.iou_mean), "float64"))
 
 
 @pytest.mark.parametrize("weights", [None, "full"])
@@ -105,19 +116,25 @@ def test_extra_loss_matches_reference(backend: Backend, loss: str, weights: str 
         w = np.random.default_rng(8).uniform(0.0, 2.0, size=shape)
         w[0, 1] = 0.0
         kwargs["weights"] = w
+    state = kwargs.pop("state", None)
     arrays = {
         k: backend.asarray(v, "float64") if isinstance(v, np.ndarray) else v
         for k, v in kwargs.items()
     }
     p, t = backend.asarray(pred, "float64"), backend.asarray(target, "float64")
+    # the state positionally: under jax-jit it is then a traced pytree argument
+    positional = (p, t) if state is None else (p, t, _state_on(backend, state))
     for reduction in ("mean", "sum", "none"):
-        out = backend.call(fn, p, t, **arrays, reduction=reduction)
-        want = ref_fn(pred, target, **kwargs, reduction=reduction)
+        out = backend.call(fn, *positional, **arrays, reduction=reduction)
+        want = ref_fn(pred, target, state, **kwargs, reduction=reduction)
         if isinstance(out, tuple):
-            out, new_mean = out
-            want, want_mean = want
-            got_mean = backend.check_result(new_mean, dtype=backend.dtype("float64"), shape=())
-            ref.assert_close(got_mean, want_mean, "float64")
+            out, new_state = out
+            want, want_state = want
+            assert isinstance(new_state, det.WiseIoUState)
+            got_mean = backend.check_result(
+                new_state.iou_mean, dtype=backend.dtype("float64"), shape=()
+            )
+            ref.assert_close(got_mean, want_state.iou_mean, "float64")
         got = backend.check_result(
             out, dtype=backend.dtype("float64"), shape=shape if reduction == "none" else ()
         )
@@ -163,30 +180,67 @@ def test_wise_iou_hand_derived() -> None:
     b, t = np.array([0.0, 0.0, 2.0, 2.0]), np.array([1.0, 0.0, 3.0, 2.0])
     v1 = 2.0 / 3.0 * np.exp(1.0 / 13.0)
     loss, new = det.wise_iou_loss(b, t, version=1, momentum=1.0)
-    np.testing.assert_allclose([float(loss), float(new)], [v1, 2.0 / 3.0], rtol=1e-6)
+    assert isinstance(new, det.WiseIoUState)
+    np.testing.assert_allclose([float(loss), float(new.iou_mean)], [v1, 2.0 / 3.0], rtol=1e-6)
     loss, _ = det.wise_iou_loss(b, t, version=2, momentum=1.0)
     np.testing.assert_allclose(float(loss), v1, rtol=1e-6)  # beta = 1
     loss, _ = det.wise_iou_loss(b, t, version=3, momentum=1.0)
     np.testing.assert_allclose(float(loss), v1 / (3.0 * 1.9**-2.0), rtol=1e-6)
     # v3's gain r(beta = delta) = 1: a running mean of 2/9 makes beta = 3
-    loss, _ = det.wise_iou_loss(b, t, version=3, iou_mean=2.0 / 9.0, momentum=1e-12)
+    state = det.init_wise_iou(b, iou_mean=2.0 / 9.0)
+    loss, _ = det.wise_iou_loss(b, t, state, version=3, momentum=1e-12)
     np.testing.assert_allclose(float(loss), v1, rtol=1e-6)
+    # the state from the previous call: with m = 1 the first call's mean is this batch's
+    # 2/3, so beta = 1 again, whatever the state held before
+    _, state = det.wise_iou_loss(b, t, state, version=3, momentum=1.0)
+    loss, state = det.wise_iou_loss(b, t, state, version=3, momentum=1.0)
+    np.testing.assert_allclose(float(loss), v1 / (3.0 * 1.9**-2.0), rtol=1e-6)
+    np.testing.assert_allclose(float(state.iou_mean), 2.0 / 3.0, rtol=1e-6)
+
+
+def test_init_wise_iou_library_dtype_and_default() -> None:
+    torch = pytest.importorskip("torch")
+    state = det.init_wise_iou(torch.zeros(4, dtype=torch.float16))
+    assert isinstance(state, det.WiseIoUState)
+    assert state.iou_mean.dtype == torch.float32  # the dtype the loss computes float16 in
+    assert tuple(state.iou_mean.shape) == ()
+    assert float(state.iou_mean) == 1.0  # the authors' initial value
+    assert det.init_wise_iou(np.zeros(1, dtype=np.int64)).iou_mean.dtype == np.float64
+    # None and init_wise_iou(boxes) are the same fresh state
+    b, t = _pair((5,), seed=3)
+    fresh = det.wise_iou_loss(b, t, momentum=0.2)
+    given = det.wise_iou_loss(b, t, det.init_wise_iou(b), momentum=0.2)
+    np.testing.assert_array_equal(fresh[0], given[0])
+    np.testing.assert_array_equal(fresh[1].iou_mean, given[1].iou_mean)
+    # the returned state has the loss's dtype on float16 boxes: a jit carry keeps its type
+    p = torch.tensor(b, dtype=torch.float16)
+    loss, new = det.wise_iou_loss(p, torch.tensor(t, dtype=torch.float16), state)
+    assert new.iou_mean.dtype == loss.dtype == state.iou_mean.dtype
 
 
 def test_wise_iou_state_under_jit() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
     pred, target = _pair((6,), seed=51)
-    step = jax.jit(lambda p, t, m: det.wise_iou_loss(p, t, iou_mean=m, momentum=0.1))
-    mean = jnp.asarray(1.0, dtype=jnp.float32)
-    want_mean = 1.0
+    traces = []
+
+    def wiou(p: Any, t: Any, s: Any) -> Any:
+        traces.append(1)
+        return det.wise_iou_loss(p, t, s, momentum=0.1)
+
+    step = jax.jit(wiou)
+    boxes = jnp.asarray(pred, jnp.float32)
+    state = det.init_wise_iou(boxes, iou_mean=0.8)
+    want_state = rd.WiseIoUState(0.8)
     for _ in range(3):
-        loss, mean = step(jnp.asarray(pred, jnp.float32), jnp.asarray(target, jnp.float32), mean)
-        want, want_mean = rd.wise_iou_loss(pred, target, iou_mean=want_mean, momentum=0.1)
-        assert mean.dtype == jnp.float32
-        assert mean.shape == ()
+        loss, state = step(boxes, jnp.asarray(target, jnp.float32), state)
+        want, want_state = rd.wise_iou_loss(pred, target, want_state, momentum=0.1)
+        assert isinstance(state, det.WiseIoUState)
+        assert state.iou_mean.dtype == jnp.float32
+        assert state.iou_mean.shape == ()
         ref.assert_close(np.asarray(loss), want, "float32")
-        ref.assert_close(np.asarray(mean), want_mean, "float32")
+        ref.assert_close(np.asarray(state.iou_mean), want_state.iou_mean, "float32")
+    assert len(traces) == 1  # the state keeps its type and shape: traced once
 
 
 def test_wise_iou_gradients_detach_as_the_paper() -> None:
@@ -212,13 +266,17 @@ def test_wise_iou_gradients_detach_as_the_paper() -> None:
     loss, new = det.wise_iou_loss(p, torch.tensor(target), version=1)
     loss.backward()
     assert p.grad is not None
-    assert not new.requires_grad
+    assert not new.iou_mean.requires_grad
     np.testing.assert_allclose(p.grad.numpy(), fd, rtol=1e-5, atol=1e-8)
     v1_grad = p.grad.clone()
     p.grad = None
-    loss3, new3 = det.wise_iou_loss(p, torch.tensor(target), version=3, momentum=0.5)
+    # a state that requires grad is detached too: no gradient flows into it
+    old = det.WiseIoUState(torch.tensor(1.0, dtype=torch.float64, requires_grad=True))
+    loss3, new3 = det.wise_iou_loss(p, torch.tensor(target), old, version=3, momentum=0.5)
+    assert not new3.iou_mean.requires_grad
     loss3.backward()
-    beta = rd.iou_loss(pred, target) / float(new3)
+    assert old.iou_mean.grad is None
+    beta = rd.iou_loss(pred, target) / float(new3.iou_mean)
     r = beta / (3.0 * 1.9 ** (beta - 3.0))
     np.testing.assert_allclose(p.grad.numpy(), r * v1_grad.numpy(), rtol=1e-10)
 
@@ -280,7 +338,7 @@ def test_extra_dtype_contract(backend: Backend, loss: str, dtype: str) -> None:
     )
     want = ref_fn(pred, target, reduction="none", **kw)
     if isinstance(out, tuple):
-        backend.check_result(out[1], dtype=backend.dtype(compute), shape=())
+        backend.check_result(out[1].iou_mean, dtype=backend.dtype(compute), shape=())
         out, want = out[0], want[0]
     got = backend.check_result(out, dtype=backend.dtype(compute), shape=(5,))
     ref.assert_close(got, want, compute)
@@ -302,9 +360,33 @@ def test_extra_nan_propagates() -> None:
         (det.alpha_iou_loss, {"penalty": "eiou"}, ValueError, "penalty must be one of"),
         (det.wise_iou_loss, {"version": 4}, ValueError, "version must be one of"),
         (det.wise_iou_loss, {"momentum": 0.0}, ValueError, "momentum"),
-        (det.wise_iou_loss, {"iou_mean": -1.0}, ValueError, "iou_mean"),
-        (det.wise_iou_loss, {"iou_mean": "1"}, TypeError, "iou_mean"),
-        (det.wise_iou_loss, {"iou_mean": np.ones(2)}, ValueError, r"iou_mean must be a scalar"),
+        (det.wise_iou_loss, {"state": np.asarray(1.0)}, TypeError, "state must be a WiseIoUState"),
+        (det.wise_iou_loss, {"state": (np.asarray(1.0),)}, TypeError, "state must be a Wise"),
+        (det.wise_iou_loss, {"iou_mean": 0.5}, TypeError, "iou_mean"),  # removed: init_wise_iou
+        (
+            det.wise_iou_loss,
+            {"state": det.WiseIoUState(1.0)},
+            TypeError,
+            r"state\.iou_mean must be a 0-d array",
+        ),
+        (
+            det.wise_iou_loss,
+            {"state": det.WiseIoUState(np.ones(2))},
+            ValueError,
+            r"state\.iou_mean must be a scalar \(shape \(\)\), got shape \(2,\)",
+        ),
+        (
+            det.wise_iou_loss,
+            {"state": det.WiseIoUState(np.asarray(-1.0))},
+            ValueError,
+            r"state\.iou_mean must be >= 0",
+        ),
+        (
+            det.wise_iou_loss,
+            {"state": det.WiseIoUState(np.asarray(1))},
+            TypeError,
+            r"state\.iou_mean must be a real floating array",
+        ),
         (det.eiou_loss, {"box_format": "xy"}, ValueError, "box_format"),
     ],
 )
@@ -314,6 +396,29 @@ def test_extra_errors(fn: Any, kw: dict[str, Any], exc: type, match: str) -> Non
         fn(good, good, **kw)
 
 
+def test_wise_iou_state_errors() -> None:
+    good = np.array([[0.0, 0.0, 1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"iou_mean must be in \(0, inf\); got 0\.0"):
+        det.init_wise_iou(good, iou_mean=0.0)
+    with pytest.raises(TypeError, match="iou_mean must be a real number"):
+        det.init_wise_iou(good, iou_mean="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="like must be an array"):
+        det.init_wise_iou([1.0])  # type: ignore[arg-type]
+    # a running mean of 0 is a valid state: momentum 1 on exact boxes returns it (boxes
+    # large enough that the union's eps rounds away, so IoU is exactly 1)
+    big = np.array([[0.0, 0.0, 1e5, 1e5]])
+    _, zero = det.wise_iou_loss(big, big, momentum=1.0)
+    assert float(zero.iou_mean) == 0.0
+    loss, state = det.wise_iou_loss(big, big, zero, momentum=1.0)
+    assert float(loss) == 0.0
+    assert float(state.iou_mean) == 0.0
+    # NaN boxes give a NaN state; it propagates (NaN in, NaN out), no error
+    bad = np.array([[0.0, 0.0, np.nan, 1.0]])
+    _, nan_state = det.wise_iou_loss(bad, good)
+    loss, state = det.wise_iou_loss(good, good, nan_state)
+    assert np.isnan(float(state.iou_mean))
+
+
 def test_extra_malformed_and_mixed() -> None:
     torch = pytest.importorskip("torch")
     bad, good = np.array([[1.0, 0.0, 0.0, 1.0]]), np.array([[0.0, 0.0, 1.0, 1.0]])
@@ -321,4 +426,6 @@ def test_extra_malformed_and_mixed() -> None:
         with pytest.raises(ValueError, match="x2 < x1"):
             fn(bad, good, **kw)
     with pytest.raises(TypeError, match="torch"):
-        det.wise_iou_loss(torch.tensor(good), torch.tensor(good), iou_mean=np.asarray(1.0))
+        det.wise_iou_loss(
+            torch.tensor(good), torch.tensor(good), det.WiseIoUState(np.asarray(1.0))
+        )

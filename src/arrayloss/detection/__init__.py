@@ -15,14 +15,17 @@ from ._iou import (
     iou_loss,
 )
 from ._iou_variants import (
+    WiseIoUState,
     alpha_iou_loss,
     eiou_loss,
     focal_eiou_loss,
+    init_wise_iou,
     siou_loss,
     wise_iou_loss,
 )
 
 __all__ = [
+    "WiseIoUState",
     "alpha_iou_loss",
     "box_area",
     "box_convert",
@@ -33,6 +36,7 @@ __all__ = [
     "focal_eiou_loss",
     "generalized_box_iou",
     "giou_loss",
+    "init_wise_iou",
     "iou_loss",
     "siou_loss",
     "wise_iou_loss",

@@ -9,8 +9,17 @@ reused here. Powers of values that can be 0 (``IoU ** gamma``, penalties raised 
 
 from __future__ import annotations
 
-from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
-from .._lib._dtypes import cast
+from typing import NamedTuple
+
+from .._lib._compat import (
+    Array,
+    Namespace,
+    array_namespace,
+    device_of,
+    is_array,
+    values_readable,
+)
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import Hyper, continuous, hyper_log
 from .._lib._reduction import reduce_loss
 from .._lib._special import stop_gradient
@@ -26,7 +35,15 @@ from ._common import (
     _zero,
 )
 
-__all__ = ["alpha_iou_loss", "eiou_loss", "focal_eiou_loss", "siou_loss", "wise_iou_loss"]
+__all__ = [
+    "WiseIoUState",
+    "alpha_iou_loss",
+    "eiou_loss",
+    "focal_eiou_loss",
+    "init_wise_iou",
+    "siou_loss",
+    "wise_iou_loss",
+]
 
 
 ALPHA_PENALTIES = (None, "giou", "diou", "ciou")
@@ -397,27 +414,112 @@ def alpha_iou_loss(
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
 
 
-def _iou_mean_state(iou_mean: Array | float, boxes: Array, like: Array, xp: Namespace) -> Array:
-    """The running mean as a 0-d array of the compute dtype on ``boxes``'s device."""
-    state = array_or_none(iou_mean)
-    if state is not None:
-        array_namespace(boxes=boxes, iou_mean=state, required=("boxes", "iou_mean"))
-        if len(tuple(state.shape)) != 0:
-            raise ValueError(
-                f"iou_mean must be a scalar (shape ()), got shape {tuple(state.shape)}"
-            )
-        return cast(state, like.dtype, xp)
+class WiseIoUState(NamedTuple):
+    r"""State of :func:`wise_iou_loss`: the running mean of the IoU loss.
+
+    Attributes
+    ----------
+    iou_mean : array, shape ()
+        :math:`\overline{\mathcal L}_{IoU}`, the exponential running mean of the
+        batch means of :math:`\mathcal L_{IoU} = 1 - \mathrm{IoU}` (no gradient), in
+        the dtype the loss computes in.
+    """
+
+    iou_mean: Array
+
+
+def init_wise_iou(like: Array, *, iou_mean: float = 1.0) -> WiseIoUState:
+    r"""The initial state of :func:`wise_iou_loss` in ``like``'s library, device and dtype.
+
+    Parameters
+    ----------
+    like : array
+        Any array of the library and device to use, typically the boxes. Its dtype is
+        the one :func:`wise_iou_loss` computes in for such boxes (float16 and bfloat16
+        give float32); a non-floating ``like`` gives the library's default float.
+    iou_mean : float, default 1.0
+        The running mean :math:`\overline{\mathcal L}_{IoU}` before the first batch,
+        positive; 1.0 is the authors' initial value.
+
+    Returns
+    -------
+    WiseIoUState
+        ``iou_mean`` as a 0-d array.
+
+    References
+    ----------
+    .. [1] Z. Tong, Y. Chen, Z. Xu and R. Yu, "Wise-IoU: Bounding Box Regression Loss
+       with Dynamic Focusing Mechanism", 2023. https://arxiv.org/abs/2301.10051
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import arrayloss as al
+    >>> b = np.array([[0.0, 0.0, 2.0, 2.0]])
+    >>> t = np.array([[1.0, 0.0, 3.0, 2.0]])  # L_IoU 2/3
+    >>> state = al.init_wise_iou(b, iou_mean=0.5)
+    >>> float(state.iou_mean)
+    0.5
+    >>> loss, state = al.wise_iou_loss(b, t, state, momentum=0.5)
+    >>> round(float(state.iou_mean), 6)  # (0.5 + 2/3) / 2
+    0.583333
+    """
+    xp = array_namespace(like=like, required=("like",))
     value = check_number(iou_mean, "iou_mean", low=0.0, low_inclusive=False)
-    return xp.asarray(value, dtype=like.dtype, device=device_of(like))
+    floating = xp.isdtype(like.dtype, "real floating")
+    dtype = compute_dtype(like, "like", xp) if floating else None
+    return WiseIoUState(xp.asarray(value, dtype=dtype, device=device_of(like)))
+
+
+def _state_mean(state: object) -> Array | None:
+    """The running mean of a given ``state`` (None: a fresh one), its type and shape checked."""
+    if state is None:
+        return None
+    if not isinstance(state, WiseIoUState):
+        raise TypeError(
+            "state must be a WiseIoUState (from init_wise_iou or the previous call) or "
+            f"None, got {type(state).__module__}.{type(state).__qualname__}"
+        )
+    mean = state.iou_mean
+    if not is_array(mean):
+        raise TypeError(
+            "state.iou_mean must be a 0-d array (a WiseIoUState from init_wise_iou), got "
+            f"{type(mean).__module__}.{type(mean).__qualname__}"
+        )
+    if tuple(mean.shape) != ():
+        raise ValueError(
+            f"state.iou_mean must be a scalar (shape ()), got shape {tuple(mean.shape)}"
+        )
+    return mean
+
+
+def _old_mean(mean: Array | None, like: Array, xp: Namespace) -> Array:
+    """The running mean before this batch, in ``like``'s dtype, detached; 1.0 when fresh."""
+    if mean is None:
+        return xp.ones((), dtype=like.dtype, device=device_of(like))  # init_wise_iou's 1.0
+    if not xp.isdtype(mean.dtype, "real floating"):
+        raise TypeError(
+            "state.iou_mean must be a real floating array (a WiseIoUState from "
+            f"init_wise_iou), got dtype {mean.dtype}"
+        )
+    if values_readable(mean, xp):
+        negative = mean < 0
+        # ``< 0``, not ``<= 0``: momentum 1 on exact boxes returns a mean of 0, which is
+        # a valid state (beta = 0); NaN (from NaN boxes) passes and propagates
+        if values_readable(negative, xp) and bool(negative):
+            raise ValueError(
+                f"state.iou_mean must be >= 0 (a running mean of 1 - IoU), got {float(mean)!r}"
+            )
+    return stop_gradient(cast(mean, like.dtype, xp), xp=xp)
 
 
 def wise_iou_loss(
     boxes: Array,
     target_boxes: Array,
+    state: WiseIoUState | None = None,
     *,
     box_format: str = "xyxy",
     version: int = 3,
-    iou_mean: Array | float = 1.0,
     momentum: float = 1.0 - 0.5 ** (1.0 / 7000.0),
     alpha: float = 1.9,
     delta: float = 3.0,
@@ -425,8 +527,8 @@ def wise_iou_loss(
     eps: float = 1e-7,
     weights: Array | None = None,
     reduction: str = "mean",
-) -> tuple[Array, Array]:
-    r"""Wise-IoU loss (Tong et al. 2023), v1, v2 or v3; returns ``(loss, new_iou_mean)``.
+) -> tuple[Array, WiseIoUState]:
+    r"""Wise-IoU loss (Tong et al. 2023), v1, v2 or v3; returns ``(loss, new_state)``.
 
     .. math::
 
@@ -450,13 +552,13 @@ def wise_iou_loss(
         Predicted boxes, real floating, in ``box_format``.
     target_boxes : array, shape (..., 4)
         Target boxes, same shape.
+    state : WiseIoUState, optional
+        The running mean :math:`\overline{\mathcal L}_{IoU}` before this batch: from
+        :func:`init_wise_iou` (which sets a different initial mean) or the previous
+        call. None starts fresh at 1.0, the authors' initial value.
     box_format : {"xyxy", "xywh", "cxcywh"}, default "xyxy"
     version : {1, 2, 3}, default 3
         1: distance attention only; 2: monotonic focusing; 3: non-monotonic focusing.
-    iou_mean : array or float, default 1.0
-        The running mean :math:`\overline{\mathcal L}_{IoU}` before this batch (a scalar;
-        1.0 is the authors' initial value). Pass the ``new_iou_mean`` returned by the
-        previous step.
     momentum : float, default ``1 - 0.5 ** (1 / 7000)``
         :math:`m` in ``new = (1 - m) * old + m * mean(L_IoU*)``, in (0, 1]. The default
         is the authors' experiment code (a half-life of 7000 steps); the paper sets
@@ -478,15 +580,17 @@ def wise_iou_loss(
     -------
     loss : array
         Scalar, or shape ``boxes.shape[:-1]`` for ``reduction="none"``.
-    new_iou_mean : array, shape ()
-        The updated running mean (no gradient), same dtype as ``loss``.
+    new_state : WiseIoUState
+        The updated running mean (``iou_mean``, shape ``()``, no gradient), same dtype
+        as ``loss``.
 
     Notes
     -----
-    The running mean is explicit state so the function stays pure (``jax.jit`` with
-    ``iou_mean`` as an array argument). As in the authors' code, it is updated with
-    this batch first and the updated value normalises :math:`\beta`; it is updated for
-    every version (v1 does not use it). A running mean of 0 gives :math:`\beta = 0`
+    The running mean is explicit state so the function stays pure: under ``jax.jit``
+    the state is a pytree argument, updated under a stop-gradient with no host sync.
+    As in the authors' code, it is updated with this batch first and the updated
+    value normalises :math:`\beta`; it is updated for every version (v1 does not use
+    it). A running mean of 0 gives :math:`\beta = 0`
     instead of a division by zero.
 
     References
@@ -500,11 +604,12 @@ def wise_iou_loss(
     >>> import arrayloss as al
     >>> b = np.array([[0.0, 0.0, 2.0, 2.0]])
     >>> t = np.array([[1.0, 0.0, 3.0, 2.0]])  # L_IoU 2/3, R = exp(1/13)
-    >>> loss, new_mean = al.wise_iou_loss(b, t, version=1, momentum=0.5)
-    >>> round(float(loss), 6), round(float(new_mean), 6)  # new mean (1 + 2/3) / 2
+    >>> loss, state = al.wise_iou_loss(b, t, version=1, momentum=0.5)
+    >>> round(float(loss), 6), round(float(state.iou_mean), 6)  # new mean (1 + 2/3) / 2
     (0.719973, 0.833333)
     """
     check_choice(version, "version", WIOU_VERSIONS)
+    given = _state_mean(state)
     pred, target, xp, reduction, eps = _loss_inputs(
         boxes,
         target_boxes,
@@ -516,6 +621,7 @@ def wise_iou_loss(
         alpha=alpha,
         delta=delta,
         gamma=gamma,
+        **{"state.iou_mean": given},
     )
     like = pred[0]
     momentum = continuous(momentum, "momentum", like, xp, low=0.0, high=1.0, low_inclusive=False)
@@ -524,7 +630,7 @@ def wise_iou_loss(
     gamma = continuous(gamma, "gamma", like, xp, low=0.0, low_inclusive=False)
     geo = _overlap(pred, target, eps, xp)
     l_iou = 1.0 - geo["iou"]
-    old_mean = _iou_mean_state(iou_mean, boxes, l_iou, xp)
+    old_mean = _old_mean(given, l_iou, xp)
     dx, dy = _centre_offset(pred, target)
     cw, ch = geo["enclose_w"], geo["enclose_h"]
     # R_WIoU = exp(rho^2 / (W_g^2 + H_g^2)*): the enclosing size is detached (eq. 4)
@@ -539,4 +645,6 @@ def wise_iou_loss(
     elif version == 3:
         # r = beta / (delta alpha^(beta - delta)) = (beta / delta) exp(-(beta - delta) ln alpha)
         loss = (beta / delta) * xp.exp((delta - beta) * hyper_log(alpha, xp)) * loss
-    return reduce_loss(loss, reduction, xp=xp, weights=weights), new_mean
+    if not is_array(new_mean):  # NumPy arithmetic on 0-d arrays gives a NumPy scalar
+        new_mean = xp.asarray(new_mean)
+    return reduce_loss(loss, reduction, xp=xp, weights=weights), WiseIoUState(new_mean)
