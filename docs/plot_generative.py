@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,8 +34,8 @@ ZERO = np.zeros(1)
 DASH = {"wasserstein": "2,3"}  # the generator's hinge and Wasserstein losses coincide (-f)
 
 
-def _curve(fn: Callable[[np.ndarray], object]) -> np.ndarray:
-    return np.array([float(fn(np.array([t]))) for t in GRID])  # type: ignore[arg-type]
+def _curve(fn: Callable[[np.ndarray], Any]) -> np.ndarray:
+    return np.array([float(fn(np.array([t]))) for t in GRID])
 
 
 def generator(kind: str) -> np.ndarray:
