@@ -18,9 +18,15 @@ from arrayloss._cli import main
 
 
 def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
+    # wide enough that no column is shortened: the content, not the width, is tested here
     path = tmp_path / "bench.csv"
     out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        mp.setenv("COLUMNS", "400")
         code = main(
             [
                 "bench",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +29,7 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=600,
         cwd=ROOT,
+        env={**os.environ, "COLUMNS": "400"},  # the content, not the width, is tested here
     )
 
 

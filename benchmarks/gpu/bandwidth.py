@@ -175,7 +175,7 @@ def _row(
         "who": who,
         "median_s": f"{t:.6g}",
         "floor_s": f"{floor:.6g}",
-        "fraction_of_floor": f"{floor / t:.3f}",
+        "fraction_of_floor": f"{floor / t:.3g}",  # .3g: tiny CPU fractions stay non-zero
     }
 
 

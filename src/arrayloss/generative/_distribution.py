@@ -11,6 +11,7 @@ from .._lib._dtypes import cast, compute_dtype
 from .._lib._gather import gather_last
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
+from .._lib._scan import scan
 from .._lib._special import cumulative_sum, logsumexp, safe_power, stop_gradient
 from .._lib._validation import check_choice, check_number, require_static
 from ._common import safe_sqrt
@@ -318,23 +319,30 @@ def _softmin(eps: Array, cost: Array, log_w: Array, pot: Array, xp: Namespace) -
 
 
 def _ot_potentials(
-    cost: Array, log_a: Array, log_b: Array, schedule: list[Array], xp: Namespace
+    cost: Array, log_a: Array, log_b: Array, schedule: Array, xp: Namespace
 ) -> tuple[Array, Array]:
     """Alternating log-domain Sinkhorn: potentials ``f`` (on x) and ``g`` (on y)."""
     ct = xp.matrix_transpose(cost)
     g = xp.zeros((cost.shape[1],), dtype=cost.dtype, device=device_of(cost))
     f = xp.zeros((cost.shape[0],), dtype=cost.dtype, device=device_of(cost))
-    for eps in schedule:
-        f = _softmin(eps, cost, log_b, g, xp)
-        g = _softmin(eps, ct, log_a, f, xp)
-    return f, g
+
+    def step(carry: tuple[Array, Array], eps: tuple[Array, ...]) -> tuple[Array, Array]:
+        f = _softmin(eps[0], cost, log_b, carry[1], xp)
+        return f, _softmin(eps[0], ct, log_a, f, xp)
+
+    # a scan, not an unrolled loop: under jax.jit one traced step, not `iterations`
+    result: tuple[Array, Array] = scan(step, (f, g), (schedule,), xp=xp)
+    return result
 
 
-def _sym_potential(cost: Array, log_a: Array, schedule: list[Array], xp: Namespace) -> Array:
+def _sym_potential(cost: Array, log_a: Array, schedule: Array, xp: Namespace) -> Array:
     """Symmetric Sinkhorn for OT(a, a): averaged updates, ``f = (f + T f) / 2``."""
     f = xp.zeros((cost.shape[0],), dtype=cost.dtype, device=device_of(cost))
-    for eps in schedule:
-        f = 0.5 * (f + _softmin(eps, cost, log_a, f, xp))
+
+    def step(f: Array, eps: tuple[Array, ...]) -> Array:
+        return 0.5 * (f + _softmin(eps[0], cost, log_a, f, xp))
+
+    f = scan(step, f, (schedule,), xp=xp)
     return _softmin(schedule[-1], cost, log_a, f, xp)
 
 
@@ -455,10 +463,8 @@ def sinkhorn_divergence(
     # iterations (eps_k = C_max (eps / C_max)^(k / K')), then epsilon
     ramp = max(1, (3 * int(iterations)) // 4)
     log_ratio = xp.log(eps_arr) - xp.log(xp.maximum(c_max, eps_arr))
-    schedule = [
-        xp.maximum(eps_arr, xp.maximum(c_max, eps_arr) * xp.exp(log_ratio * (k / ramp)))
-        for k in range(int(iterations))
-    ]
+    k = xp.arange(int(iterations), dtype=dtype, device=device_of(xx))
+    schedule = xp.maximum(eps_arr, xp.maximum(c_max, eps_arr) * xp.exp(log_ratio * (k / ramp)))
     f, g = _ot_potentials(c_xy, log_a, log_b, schedule, xp)
     ot_xy = xp.sum(wa * f) + xp.sum(wb * g)
     if not debias:
