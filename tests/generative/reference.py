@@ -51,7 +51,9 @@ def gaussian_kl(
 
 def _d_terms(r, f, kind):
     if kind == "non_saturating":
-        return -np.log(1.0 / (1.0 + np.exp(-r))), -np.log(1.0 - 1.0 / (1.0 + np.exp(-f)))
+        # -log sigmoid(r) = log(1 + e^-r), -log(1 - sigmoid(f)) = log(1 + e^f): 1 - sigmoid(f)
+        # is 0 in float64 too once f > 37
+        return _softplus(-r), _softplus(f)
     if kind == "least_squares":
         return 0.5 * (r - 1.0) ** 2, 0.5 * f**2
     if kind == "hinge":
@@ -82,7 +84,7 @@ def gan_generator_loss(
             return weighted_reduce(rt + ft, "none", weights)
         return weighted_reduce(rt, reduction, weights) + weighted_reduce(ft, reduction, weights)
     if kind == "non_saturating":
-        loss = -np.log(1.0 / (1.0 + np.exp(-f)))
+        loss = _softplus(-f)  # -log sigmoid(f)
     elif kind == "least_squares":
         loss = 0.5 * (f - 1.0) ** 2
     else:

@@ -28,14 +28,23 @@ PSNR ``reduction="mean"``         mean of per-image PSNRs        torchmetrics de
                                                                  batch MSE
 Sinkhorn epsilon                  absolute, cost |x-y|^2 / 2,    geomloss: same (blur**p);
                                   KL(pi | a x b) term            POT ``reg`` on the cost you
-                                                                 pass (ot.dist: |x-y|^2)
+                                                                 pass (ot.dist: |x-y|^2);
+                                                                 ott-jax 0.6: cost |x-y|^2,
+                                                                 default 0.05 x std(cost)
 Sinkhorn divergence               OT_eps incl. the entropy term  POT
                                                                  ``empirical_sinkhorn_divergence``
                                                                  drops it (<pi, M> only)
 Sinkhorn iterations               fixed (jit-safe), eps-scaling  geomloss ``scaling=0.5``: a
                                                                  short anneal, 0.6 % to 7 % low
-sliced Wasserstein                (mean_k W_p^p)^(1/p)           POT: same
+sliced Wasserstein                (mean_k W_p^p)^(1/p)           POT: same; ott-jax 0.6:
+                                                                 mean_k W_2^2, no root
 ``wasserstein_1d``                W_p                            POT ``wasserstein_1d``: W_p^p
+total variation                   anisotropic L1, summed over    kornia: same sum per (N, C);
+                                  pixels and channels            its "mean" averages each
+                                                                 difference map
+style loss                        Gatys: /(4 N^2 M^2)            PyTorch tutorial: x 4 / N^2
+VAE KL                            sum over latents               pytorch/examples: same (and
+                                                                 over the batch)
 MMD polynomial kernel             (a.b / d + 1)^3, unbiased      torchmetrics KID ``poly_mmd``:
                                                                  same (n = m only)
 ================================  =============================  ==============================
@@ -449,3 +458,100 @@ def test_non_saturating_gan_equals_bce_with_logits() -> None:
     )
     want_g = bce(fake, torch.ones(6, dtype=torch.float64))
     np.testing.assert_allclose(float(al.gan_generator_loss(fake)), float(want_g), rtol=1e-12)
+
+
+# -- ott-jax, kornia TV, and the textbook forms of style and KL ------------------------------
+
+
+def _x64() -> Any:
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    return jax.numpy
+
+
+def test_ott_sliced_wasserstein_is_the_mean_of_squares_without_root() -> None:
+    jnp = _x64()
+    sliced = pytest.importorskip("ott.tools.sliced")
+    rng = np.random.default_rng(14)
+    x, y = rng.normal(size=(8, 3)), 0.5 + rng.normal(size=(6, 3))
+    theta = np.asarray(al.random_projections(x, count=10, seed=0))
+    cost, _ = sliced.sliced_wasserstein(
+        jnp.asarray(x), jnp.asarray(y), proj_fn=lambda z: z @ jnp.asarray(theta)
+    )
+    # ott-jax 0.6: the mean over projections of W_2^2 (its SqEuclidean cost, no root),
+    # i.e. our SW_2 squared (older ott-jax releases summed over the projections)
+    ours = float(al.sliced_wasserstein(x, y, projections=theta, p=2))
+    np.testing.assert_allclose(float(cost), ours**2, rtol=1e-12)
+
+
+def test_ott_sinkhorn_epsilon_is_relative_and_its_cost_is_twice_ours() -> None:
+    jnp = _x64()
+    pytest.importorskip("ott")
+    pointcloud = pytest.importorskip("ott.geometry.pointcloud")
+    sd = pytest.importorskip("ott.tools.sinkhorn_divergence")
+    x, y = _sinkhorn_clouds()
+    cost = np.sum((x[:, None] - y[None]) ** 2, axis=-1)  # ott's SqEuclidean: |x-y|^2
+    # its default epsilon: 0.05 times the standard deviation of the cost matrix (a
+    # relative epsilon that moves with the data's scale; ours is absolute)
+    geom = pointcloud.PointCloud(jnp.asarray(x), jnp.asarray(y))
+    np.testing.assert_allclose(float(geom.epsilon), 0.05 * np.std(cost), rtol=1e-10)
+    # its cost is twice ours (|x-y|^2 against |x-y|^2 / 2): epsilon 2 eps there is eps
+    # here, and the divergence doubles
+    eps = 0.01
+    div, _ = sd.sinkhorn_divergence(
+        pointcloud.PointCloud,
+        jnp.asarray(x),
+        jnp.asarray(y),
+        epsilon=2 * eps,
+        solve_kwargs={"threshold": 1e-12, "max_iterations": 20000},
+    )
+    ours = float(al.sinkhorn_divergence(x, y, epsilon=eps, iterations=600))
+    np.testing.assert_allclose(float(div), 2 * ours, rtol=1e-10)
+
+
+def test_kornia_total_variation_is_anisotropic_and_summed() -> None:
+    torch = pytest.importorskip("torch")
+    kornia = pytest.importorskip("kornia")
+    img = np.random.default_rng(23).uniform(size=(2, 3, 5, 7))
+    t = torch.tensor(img)
+    ours = np.asarray(al.total_variation_loss(img, axis=1, reduction="none"))
+    # kornia: anisotropic L1, summed per image and channel, (N, C); ours sums the channels
+    k_sum = kornia.losses.total_variation(t, reduction="sum").numpy()
+    np.testing.assert_allclose(k_sum.sum(axis=1), ours, rtol=1e-12)
+    # its "mean" averages each difference map over its own size, per channel: not ours
+    # divided by a pixel count
+    k_mean = kornia.losses.total_variation(t, reduction="mean").numpy()
+    dh = np.abs(np.diff(img, axis=2)).mean(axis=(2, 3))
+    dw = np.abs(np.diff(img, axis=3)).mean(axis=(2, 3))
+    np.testing.assert_allclose(k_mean, dh + dw, rtol=1e-12)
+    iso = np.asarray(al.total_variation_loss(img, axis=1, kind="isotropic", reduction="none"))
+    assert np.all(iso < ours)  # the Euclidean norm of the two differences <= their L1 sum
+
+
+def test_style_loss_against_the_pytorch_tutorial_normalisation() -> None:
+    torch = pytest.importorskip("torch")
+    f = np.random.default_rng(24).normal(size=(1, 4, 3, 5))  # (1, C, H, W)
+    s = np.random.default_rng(25).normal(size=(1, 4, 3, 5))
+
+    def gram(x: Any) -> Any:  # the PyTorch neural-style tutorial's gram_matrix
+        a, b, c, d = x.size()
+        feats = x.view(a * b, c * d)
+        return torch.mm(feats, feats.t()) / (a * b * c * d)
+
+    tutorial = float(torch.nn.functional.mse_loss(gram(torch.tensor(f)), gram(torch.tensor(s))))
+    # Gatys' E_l = sum (G - A)^2 / (4 N^2 M^2); the tutorial divides G by N M and
+    # averages the N^2 entries: ours times 4 / N^2
+    ours = float(al.style_loss(f, s, axis=1))
+    np.testing.assert_allclose(tutorial, ours * 4 / 4**2, rtol=1e-12)
+
+
+def test_gaussian_kl_sum_against_the_examples_vae() -> None:
+    rng = np.random.default_rng(26)
+    mu, logvar = rng.normal(size=(5, 8)), rng.normal(size=(5, 8))
+    # pytorch/examples vae: KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)), summed
+    # over the batch and the latents: our reduction="sum"
+    kld = -0.5 * np.sum(1 + logvar - mu**2 - np.exp(logvar))
+    np.testing.assert_allclose(float(al.gaussian_kl(mu, logvar, reduction="sum")), kld, rtol=1e-12)
+    # the disputed mean over latents is ours divided by D = 8 (a beta-VAE with beta 1/D)
+    per_latent_mean = np.mean(-0.5 * (1 + logvar - mu**2 - np.exp(logvar)), axis=1).mean()
+    np.testing.assert_allclose(float(al.gaussian_kl(mu, logvar)) / 8, per_latent_mean, rtol=1e-12)

@@ -261,8 +261,8 @@ def sliced_wasserstein(
     -----
     Returns the p-th root of the mean over projections of :math:`W_p^p`, as
     POT's ``ot.sliced_wasserstein_distance``. ott-jax's ``sliced_wasserstein``
-    returns the per-projection costs :math:`W_p^p` (summed, without the root):
-    for :math:`p = 2` that is :math:`L \cdot SW_2^2` here.
+    (0.6) returns the mean over projections of :math:`W_2^2` without the root,
+    :math:`SW_2^2` here (older ott-jax releases summed over the projections).
 
     References
     ----------
@@ -414,8 +414,10 @@ def sinkhorn_divergence(
     (``ot.dist`` is the squared distance, twice this cost, so ``reg = 2 epsilon``
     for the same plan) and regularises with the negative entropy of :math:`\pi`
     (equal to :math:`\mathrm{KL}(\pi\|a\otimes b)` minus a constant), and
-    ``ot.sinkhorn2`` returns only :math:`\langle\pi, M\rangle`; ott-jax's default
-    :math:`\varepsilon` is relative, 0.05 times the mean cost.
+    ``ot.sinkhorn2`` returns only :math:`\langle\pi, M\rangle`; ott-jax's cost is
+    :math:`\lVert x - y\rVert^2` (twice this: its ``epsilon=2 eps`` gives twice this
+    divergence) and its default :math:`\varepsilon` is relative, 0.05 times the
+    standard deviation of the cost matrix (ott-jax 0.6).
 
     References
     ----------

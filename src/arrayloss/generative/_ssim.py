@@ -495,7 +495,10 @@ def psnr(
         \mathrm{PSNR}_i = 10 \log_{10} \frac{L^2}{\operatorname{mean}(x_i - y_i)^2}
 
     with :math:`L` = ``data_range`` and the mean over every non-batch axis.
-    Identical images give :math:`+\infty` (the MSE is 0).
+    Identical images give :math:`+\infty` (the MSE is 0), as torchmetrics, kornia
+    and dm-pix, with a gradient of 0 there (not the NaN of ``log(mse)``'s
+    derivative times a zero difference). PSNR is a metric: to train, use a pixel
+    loss (PSNR is :math:`-10\log_{10}` of the MSE up to a constant).
 
     Parameters
     ----------
@@ -540,7 +543,14 @@ def psnr(
     x, y = cast(preds, dtype, xp), cast(targets, dtype, xp)
     big_l = continuous(data_range, "data_range", x, xp, low=0.0, low_inclusive=False)
     mse = xp.mean((x - y) ** 2, axis=tuple(range(1, x.ndim)))
-    value = (10.0 / math.log(10.0)) * (
-        2.0 * xp.log(xp.asarray(big_l, dtype=x.dtype, device=device_of(x))) - xp.log(mse)
-    )
+    positive = xp.logical_not(mse <= 0)  # NaN counts as positive: NaN in, NaN out
+    dev = device_of(x)
+    one = xp.ones((), dtype=x.dtype, device=dev)
+    inf = xp.full((), math.inf, dtype=x.dtype, device=dev)
+    # identical images: +inf, with gradient 0 (d log(mse) = inf at mse = 0, times the
+    # zero difference: NaN); the double where keeps log(0) out of the backward pass
+    log_mse = xp.log(xp.where(positive, mse, one))
+    scale = 10.0 / math.log(10.0)
+    finite = scale * (2.0 * xp.log(xp.asarray(big_l, dtype=x.dtype, device=dev)) - log_mse)
+    value = xp.where(positive, finite, inf)
     return reduce_loss(value, reduction, xp=xp, weights=weights)
