@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections.abc import Callable
 
 import dask
 import dask.array as da
@@ -65,8 +66,14 @@ def main() -> None:
     preds = da.where(flip, (labels + 1) % c, labels).astype(np.int8)
     blocks = ((1,) * n, (c,), (c,))
     meta = np.empty((0, 0, 0), dtype=np.int64)
-    ours = da.map_blocks(_counts, preds, labels, c, chunks=blocks, new_axis=[1, 2], meta=meta).sum(axis=0)
-    check = da.map_blocks(_bincount, preds, labels, c, chunks=blocks, new_axis=[1, 2], meta=meta).sum(axis=0)
+
+    def summed(count: Callable[..., np.ndarray]) -> da.Array:
+        per_chunk = da.map_blocks(
+            count, preds, labels, c, chunks=blocks, new_axis=[1, 2], meta=meta
+        )
+        return per_chunk.sum(axis=0)
+
+    ours, check = summed(_counts), summed(_bincount)
     with (
         LocalCluster(
             n_workers=args.workers,

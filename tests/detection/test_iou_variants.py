@@ -126,7 +126,8 @@ def test_extra_loss_matches_reference(backend: Backend, loss: str, weights: str 
     positional = (p, t) if state is None else (p, t, _state_on(backend, state))
     for reduction in ("mean", "sum", "none"):
         out = backend.call(fn, *positional, **arrays, reduction=reduction)
-        want = ref_fn(pred, target, state, **kwargs, reduction=reduction)
+        ref_args = (pred, target) if state is None else (pred, target, state)
+        want = ref_fn(*ref_args, **kwargs, reduction=reduction)
         if isinstance(out, tuple):
             out, new_state = out
             want, want_state = want
