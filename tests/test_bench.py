@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from arrayloss import _bench
+from arrayloss import _bench, _bench_peers
 from arrayloss._cli import main
 
 
-def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
-    # wide enough that no column is shortened: the content, not the width, is tested here
+def _bench_cli(tmp_path: Path, *argv: str, columns: int = 400) -> tuple[int, str, Path]:
+    # by default wide enough that no column is shortened: the content, not the width
     path = tmp_path / "bench.csv"
     out = io.StringIO()
     with (
@@ -26,7 +26,7 @@ def _bench_cli(tmp_path: Path, *argv: str) -> tuple[int, str, Path]:
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(io.StringIO()),
     ):
-        mp.setenv("COLUMNS", "400")
+        mp.setenv("COLUMNS", str(columns))
         code = main(
             [
                 "bench",
@@ -181,13 +181,10 @@ def test_targets_follow_the_documented_rules() -> None:
     assert line.endswith("missed, of 2 rows")
 
 
-def test_bench_output_fits_an_80_column_terminal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+def test_bench_output_fits_an_80_column_terminal(tmp_path: Path) -> None:
     backends = ["numpy"] + (["jax"] if _bench.available("jax") is None else [])
     code, text, _ = _bench_cli(
-        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy"
+        tmp_path, "--backends", ",".join(backends), "--losses", "cross_entropy", columns=80
     )
     assert code == 0
     if "jax" in backends:  # the longest peer name, cut to fit
@@ -211,3 +208,99 @@ def test_progress_counts_steps() -> None:
     assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
     assert len(seen) >= 2
     assert seen[0][2].startswith("numpy mse_loss")
+
+
+# -- the families' rows: SSIM, CTC, NT-Xent ---------------------------------------------
+
+FAMILY_LOSSES = ("ssim_loss", "ctc_loss", "nt_xent")
+#: backend -> the module that must import for each (loss, peer) row to appear
+FAMILY_PEERS = {
+    "numpy": {
+        ("ssim_loss", "numpy (hand-written)"): "numpy",
+        ("nt_xent", "numpy (hand-written)"): "numpy",
+    },
+    "torch": {
+        ("ssim_loss", "pytorch_msssim.ssim"): "pytorch_msssim",
+        ("ssim_loss", "kornia.ssim_loss(valid)"): "kornia",
+        ("ctc_loss", "F.ctc_loss"): "torch",
+        ("nt_xent", "pml.NTXentLoss"): "pytorch_metric_learning",
+    },
+    "jax": {
+        ("ssim_loss", "dm_pix.ssim"): "dm_pix",
+        ("ctc_loss", "optax.ctc_loss"): "optax",
+        ("nt_xent", "optax.ntxent"): "optax",
+    },
+}
+
+
+def _installed(module: str) -> bool:
+    return _bench_peers._optional(module) is not None
+
+
+@pytest.mark.parametrize("backend", list(FAMILY_PEERS))
+def test_family_rows_appear_for_the_installed_peers(
+    backend: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each row of a peer that computes our value is timed only after the value check
+    passed (``check_value``): a row present means the two agreed on its inputs."""
+    if _bench.available(backend) is not None:
+        pytest.skip(f"{backend} not installed")
+    rows = _bench.run(
+        backends=[backend], losses=list(FAMILY_LOSSES), size="tiny", budget_s=0.0, memory=False
+    )
+    want = {key for key, module in FAMILY_PEERS[backend].items() if _installed(module)}
+    assert want
+    assert {(r.loss, r.peer) for r in rows} == want
+    modes = {"fwd"} if backend == "numpy" else {"fwd", "fwd+bwd"}
+    for key in want:
+        assert {r.mode for r in rows if (r.loss, r.peer) == key} == modes
+        assert key in _bench_peers.SAME_VALUE  # each is value-checked before it is timed
+    assert "failed" not in capsys.readouterr().err
+
+
+def _values(backend: str, loss: str) -> list[tuple[str, float, float]]:
+    """(peer, ours, peer's value x its documented factor) on the bench's tiny inputs,
+    computed here, not through the bench's own check."""
+    inputs = _bench_peers._make_inputs(loss, _bench.SIZES["tiny"][_bench._KINDS[loss][0]])
+    arrays = [inputs.x, inputs.y, *inputs.extra.values()]
+    if backend == "torch":
+        torch = pytest.importorskip("torch")
+        if inputs.kind == "image":
+            arrays[:2] = [a.transpose(0, 3, 1, 2).copy() for a in arrays[:2]]
+        args = [torch.from_numpy(a) for a in arrays]
+        peers = _bench_peers._torch_peers(loss, inputs)
+    elif backend == "jax":
+        jnp = pytest.importorskip("jax.numpy")
+        args = [jnp.asarray(a.astype("int32") if a.dtype.kind == "i" else a) for a in arrays]
+        peers = _bench_peers._jax_peers(loss, inputs)
+    else:
+        args, peers = arrays, _bench_peers._numpy_peers(loss, inputs)
+    ours = _bench_peers._ours(loss, backend, inputs)
+    assert ours is not None
+    return [
+        (name, float(ours(*args)), _bench_peers.SAME_VALUE[(loss, name)] * float(peer(*args)))
+        for name, peer in peers.items()
+    ]
+
+
+@pytest.mark.parametrize("loss", FAMILY_LOSSES)
+@pytest.mark.parametrize("backend", list(FAMILY_PEERS))
+def test_family_peers_compute_our_value(backend: str, loss: str) -> None:
+    """float32 inputs: the sides filter, scan and sum in different orders; 1e-5 is
+    about 100 float32 ulps of a value near 1 (SSIM), 10 of a CTC sum near 30."""
+    if _bench.available(backend) is not None:
+        pytest.skip(f"{backend} not installed")
+    for name, ours, theirs in _values(backend, loss):
+        assert ours == pytest.approx(theirs, rel=1e-5), name
+        assert ours > 0, name  # not a degenerate 0 = 0
+
+
+def test_a_peer_that_disagrees_is_reported_and_not_timed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(_bench_peers.SAME_VALUE, ("nt_xent", "numpy (hand-written)"), 2.0)
+    rows = _bench.run(backends=["numpy"], losses=["nt_xent"], size="tiny", budget_s=0.0)
+    assert rows == []
+    err = capsys.readouterr().err
+    assert "numpy (hand-written)" in err
+    assert "not timed" in err
