@@ -11,13 +11,16 @@ Backends: ``numpy`` (forward only, against a hand-written float32 version),
 to compile on a CPU), ``torch-cuda`` (eager on the GPU, each call timed to the
 device's end) and ``jax`` (always under ``jax.jit``, on JAX's default device: the
 GPU where there is one). Modes: ``fwd`` and
-``fwd+bwd`` (the gradient with respect to the logits / predictions).
+``fwd+bwd`` (the gradient with respect to the logits / predictions). Where a peer
+computes our value (``_bench_peers.SAME_VALUE``), the two values are compared on the
+row's inputs before it is timed; a disagreement is reported and the row not timed.
 
 Peak memory: NumPy from ``tracemalloc`` (NumPy reports its buffers to it); torch on
 a CPU from the profiler's per-op allocations (allocations counted at an op's start,
 frees at its end), on CUDA from ``torch.cuda.max_memory_allocated``; JAX from the
 compiled executable's ``memory_analysis()`` (temporaries plus outputs).
 
+The inputs and the callables of each side are in :mod:`arrayloss._bench_peers`.
 The suite lives in the package so that ``arrayloss bench`` works from an installed
 wheel; it imports no framework until a backend is benchmarked.
 """
@@ -28,6 +31,7 @@ import contextlib
 import csv
 import datetime
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import platform
@@ -549,11 +553,22 @@ def environment() -> dict[str, str]:
         "cpus": str(_cpu_count()),
         "python": platform.python_version(),
     }
-    for mod in ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai"):
+    mods = ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai")
+    peers = {"pytorch_msssim": "pytorch-msssim", "dm_pix": "dm-pix"}
+    peers["pytorch_metric_learning"] = "pytorch-metric-learning"
+    for mod in (*mods, *peers):
         m = _optional(mod) if importlib.util.find_spec(mod) else None
         if m is not None:
-            info[mod] = str(getattr(m, "__version__", "?"))
+            info[mod] = str(getattr(m, "__version__", None) or _dist_version(peers.get(mod, mod)))
     return info
+
+
+def _dist_version(dist: str) -> str:
+    """The installed version of a distribution whose module has no ``__version__``."""
+    try:
+        return importlib.metadata.version(dist)
+    except Exception:
+        return "?"
 
 
 def _cpu_count() -> int:

@@ -105,7 +105,8 @@ def _log_softmax(backend: str) -> Callable[[Any], Any]:
         F = importlib.import_module("torch").nn.functional
         return lambda x: F.log_softmax(x, dim=-1)
     if backend == "jax":
-        return importlib.import_module("jax").nn.log_softmax  # axis=-1
+        jax = importlib.import_module("jax")
+        return lambda x: jax.nn.log_softmax(x, axis=-1)
     import numpy as np
 
     return lambda x: x - np.logaddexp.reduce(x, axis=-1, keepdims=True)
@@ -201,7 +202,8 @@ def _torch_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
             )
     elif loss == "nt_xent":
         pml = _optional("pytorch_metric_learning.losses")
-        if pml is not None:
+        # its mask of negatives per positive pair is (2N)^3 floats: 4 GiB at 2N = 1024
+        if pml is not None and inputs.x.shape[0] <= 256:
             m = pml.NTXentLoss(temperature=NT_XENT_TEMPERATURE)
             peers["pml.NTXentLoss"] = lambda x, y, *_: m(x, y)
     return peers
