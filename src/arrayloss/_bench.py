@@ -11,13 +11,16 @@ Backends: ``numpy`` (forward only, against a hand-written float32 version),
 to compile on a CPU), ``torch-cuda`` (eager on the GPU, each call timed to the
 device's end) and ``jax`` (always under ``jax.jit``, on JAX's default device: the
 GPU where there is one). Modes: ``fwd`` and
-``fwd+bwd`` (the gradient with respect to the logits / predictions).
+``fwd+bwd`` (the gradient with respect to the logits / predictions). Where a peer
+computes our value (``_bench_peers.SAME_VALUE``), the two values are compared on the
+row's inputs before it is timed; a disagreement is reported and the row not timed.
 
 Peak memory: NumPy from ``tracemalloc`` (NumPy reports its buffers to it); torch on
 a CPU from the profiler's per-op allocations (allocations counted at an op's start,
 frees at its end), on CUDA from ``torch.cuda.max_memory_allocated``; JAX from the
 compiled executable's ``memory_analysis()`` (temporaries plus outputs).
 
+The inputs and the callables of each side are in :mod:`arrayloss._bench_peers`.
 The suite lives in the package so that ``arrayloss bench`` works from an installed
 wheel; it imports no framework until a backend is benchmarked.
 """
@@ -28,8 +31,8 @@ import contextlib
 import csv
 import datetime
 import importlib
+import importlib.metadata
 import importlib.util
-import inspect
 import os
 import platform
 import statistics
@@ -38,8 +41,18 @@ import time
 import tracemalloc
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from ._bench_peers import (
+    _jax_peers,
+    _make_inputs,
+    _numpy_peers,
+    _optional,
+    _ours,
+    _torch_peers,
+    check_value,
+)
 
 __all__ = [
     "BACKENDS",
@@ -52,15 +65,25 @@ __all__ = [
 
 BACKENDS = ("numpy", "torch", "torch-compile", "torch-cuda", "jax")
 
-#: size name -> (kind -> shape). Classification shapes are (N, C); segmentation
-#: shapes are channels-last (B, *spatial, C); torch peers get the channels-first copy.
+#: size name -> (kind -> shape). Classification shapes are (N, C); segmentation and
+#: image shapes are channels-last (B, *spatial, C), torch peers get the channels-first
+#: copy; CTC's are (N, T, C, S): logits (N, T, C), S padded labels; embeddings (2N, D).
+_FAMILY_SHAPES = {"image": (16, 256, 256, 3), "ctc": (8, 200, 30, 50), "embed": (1024, 128)}
 SIZES: dict[str, dict[str, tuple[int, ...]]] = {
-    "tiny": {"probe": (8, 10), "cls": (64, 10), "seg": (2, 8, 8, 3)},
+    "tiny": {
+        "probe": (8, 10),
+        "cls": (64, 10),
+        "seg": (2, 8, 8, 3),
+        "image": (2, 32, 32, 3),
+        "ctc": (2, 12, 5, 3),
+        "embed": (16, 8),
+    },
     "quick": {
         "probe": (8, 10),
         "probe-focal": (256, 100),
         "cls": (8192, 1000),
         "seg": (8, 256, 256, 4),
+        **_FAMILY_SHAPES,
     },
     "full": {
         "probe": (8, 10),
@@ -68,6 +91,7 @@ SIZES: dict[str, dict[str, tuple[int, ...]]] = {
         "cls": (8192, 1000),
         "seg": (8, 256, 256, 4),
         "seg3d": (2, 96, 96, 96, 14),
+        **_FAMILY_SHAPES,
     },
     # a GPU: the same kinds, sized so that memory bandwidth, not launch overhead, counts
     "gpu": {
@@ -76,6 +100,9 @@ SIZES: dict[str, dict[str, tuple[int, ...]]] = {
         "cls": (8192, 32000),
         "seg": (16, 512, 512, 19),
         "seg3d": (2, 128, 128, 128, 14),
+        "image": (64, 512, 512, 3),
+        "ctc": (64, 400, 64, 100),
+        "embed": (8192, 128),
     },
 }
 # which input kinds each loss is measured on (the probes only for the listed losses)
@@ -90,6 +117,9 @@ _KINDS = {
     "dice_loss": ("seg", "seg3d"),
     "tversky_loss": ("seg", "seg3d"),
     "lovasz_softmax_loss": ("seg",),
+    "ssim_loss": ("image",),
+    "ctc_loss": ("ctc",),
+    "nt_xent": ("embed",),
 }
 LOSSES = tuple(_KINDS)
 
@@ -116,207 +146,6 @@ class Result:
     ours_compile_s: float | None = None
     peer_compile_s: float | None = None
     note: str = ""
-
-
-@dataclass
-class _Inputs:
-    """NumPy float32 inputs of one (loss kind, shape)."""
-
-    kind: str  # "index" (logits + int labels), "binary", "regression", "seg"
-    x: Any
-    y: Any
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _make_inputs(loss: str, shape: tuple[int, ...], seed: int = 0) -> _Inputs:
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=shape).astype(np.float32)
-    if loss in ("binary_cross_entropy", "binary_focal_loss"):
-        return _Inputs("binary", x, (rng.random(shape) < 0.3).astype(np.float32))
-    if loss in ("huber_loss", "smooth_l1_loss", "mse_loss"):
-        return _Inputs("regression", x, rng.normal(size=shape).astype(np.float32) * 2)
-    labels = rng.integers(0, shape[-1], size=shape[:-1]).astype(np.int64)
-    if loss in ("cross_entropy", "focal_loss"):
-        return _Inputs("index", x, labels)
-    onehot = (labels[..., None] == np.arange(shape[-1])).astype(np.float32)
-    return _Inputs("seg", x, labels, {"onehot": onehot})
-
-
-# -- the losses: ours and the peers, per backend -----------------------------------
-#
-# Each factory returns a callable of the backend's arrays (x, y[, extra]) that returns
-# a scalar; ``x`` is the differentiated argument. torch callables take channels-first
-# arrays for segmentation (ours with ``axis=1``), JAX and NumPy channels-last.
-
-
-def _al() -> Any:
-    return importlib.import_module("arrayloss")
-
-
-def _ours(loss: str, backend: str, inputs: _Inputs) -> Callable[..., Any] | None:
-    al = _al()
-    if not hasattr(al, loss):
-        return None  # a loss that has not landed in this version
-    fn = getattr(al, loss)
-    axis = 1 if backend.startswith("torch") and inputs.kind == "seg" else -1
-    if loss == "binary_focal_loss":
-        return lambda x, y: fn(x, y, gamma=2.0, alpha=0.25)
-    if loss == "focal_loss":
-        return lambda x, y: fn(x, y, gamma=2.0, axis=axis)
-    if inputs.kind in ("index", "seg"):
-        return lambda x, y: fn(x, y, axis=axis)
-    return lambda x, y: fn(x, y)
-
-
-def _tversky_defaults() -> tuple[float, float]:
-    params = inspect.signature(_al().tversky_loss).parameters
-    return float(params["alpha"].default), float(params["beta"].default)
-
-
-def _torch_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
-    torch = importlib.import_module("torch")
-    F = torch.nn.functional
-    peers: dict[str, Callable[..., Any]] = {}
-    if loss == "cross_entropy":
-        peers["F.cross_entropy"] = F.cross_entropy
-    elif loss == "binary_cross_entropy":
-        peers["F.binary_cross_entropy_with_logits"] = F.binary_cross_entropy_with_logits
-    elif loss == "huber_loss":
-        peers["F.huber_loss"] = F.huber_loss
-    elif loss == "smooth_l1_loss":
-        peers["F.smooth_l1_loss"] = F.smooth_l1_loss
-    elif loss == "mse_loss":
-        peers["F.mse_loss"] = F.mse_loss
-    kornia = _optional("kornia.losses")
-    monai = _optional("monai.losses")
-    if loss == "focal_loss":
-        if kornia is not None:
-            peers["kornia.focal_loss"] = lambda x, y: kornia.focal_loss(
-                x, y, alpha=None, gamma=2.0, reduction="mean"
-            )
-        if monai is not None:
-            m = monai.FocalLoss(to_onehot_y=True, use_softmax=True, gamma=2.0)
-            peers["monai.FocalLoss"] = lambda x, y: m(x, y[:, None])
-    elif loss == "binary_focal_loss":
-        if kornia is not None:
-            peers["kornia.binary_focal_loss_with_logits"] = lambda x, y: (
-                kornia.binary_focal_loss_with_logits(x, y, alpha=0.25, gamma=2.0, reduction="mean")
-            )
-        if monai is not None:
-            m = monai.FocalLoss(gamma=2.0, alpha=0.25)
-            peers["monai.FocalLoss(sigmoid)"] = m
-    elif loss == "dice_loss":
-        if kornia is not None:
-            peers["kornia.dice_loss"] = lambda x, y: kornia.dice_loss(x, y, average="macro")
-        if monai is not None:
-            m = monai.DiceLoss(softmax=True, to_onehot_y=True)
-            peers["monai.DiceLoss"] = lambda x, y: m(x, y[:, None])
-    elif loss == "tversky_loss":
-        a, b = _tversky_defaults()
-        if kornia is not None:
-            peers["kornia.tversky_loss"] = lambda x, y: kornia.tversky_loss(x, y, a, b)
-        if monai is not None:
-            m = monai.TverskyLoss(softmax=True, to_onehot_y=True, alpha=a, beta=b)
-            peers["monai.TverskyLoss"] = lambda x, y: m(x, y[:, None])
-    elif loss == "lovasz_softmax_loss" and kornia is not None:
-        peers["kornia.lovasz_softmax_loss"] = kornia.lovasz_softmax_loss
-    return peers
-
-
-def _jax_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
-    optax = _optional("optax")
-    if optax is None:
-        return {}
-    o = optax.losses
-    if loss == "cross_entropy":
-        return {
-            "optax.softmax_cross_entropy_with_integer_labels": lambda x, y: (
-                o.softmax_cross_entropy_with_integer_labels(x, y).mean()
-            )
-        }
-    if loss == "binary_cross_entropy":
-        return {
-            "optax.sigmoid_binary_cross_entropy": lambda x, y: o.sigmoid_binary_cross_entropy(
-                x, y
-            ).mean()
-        }
-    if loss == "binary_focal_loss":
-        return {
-            "optax.sigmoid_focal_loss": lambda x, y: o.sigmoid_focal_loss(
-                x, y, alpha=0.25, gamma=2.0
-            ).mean()
-        }
-    if loss == "huber_loss":
-        return {"optax.huber_loss": lambda x, y: o.huber_loss(x, y, delta=1.0).mean()}
-    if loss == "mse_loss":
-        return {"optax.squared_error": lambda x, y: o.squared_error(x, y).mean()}
-    if loss == "dice_loss" and hasattr(o, "dice_loss"):
-        # optax takes one-hot targets; the one-hot array is an input, not timed
-        return {"optax.dice_loss": lambda x, y, onehot: o.dice_loss(x, onehot).mean()}
-    return {}
-
-
-def _numpy_peers(loss: str, inputs: _Inputs) -> dict[str, Callable[..., Any]]:
-    """Hand-written float32 NumPy forward passes: the plain formula, no validation."""
-    import numpy as np
-
-    def ce(x: Any, y: Any) -> Any:
-        m = x.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(x - m).sum(axis=-1)) + m[..., 0]
-        picked = np.take_along_axis(x, y[..., None], axis=-1)[..., 0]
-        return (lse - picked).mean()
-
-    def focal(x: Any, y: Any) -> Any:
-        m = x.max(axis=-1, keepdims=True)
-        logp = x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
-        lp = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
-        return (-((1 - np.exp(lp)) ** 2) * lp).mean()
-
-    def bce(x: Any, y: Any) -> Any:
-        return (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean()
-
-    def bfocal(x: Any, y: Any) -> Any:
-        p = 1 / (1 + np.exp(-x))
-        ce_ = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
-        pt = p * y + (1 - p) * (1 - y)
-        a = 0.25 * y + 0.75 * (1 - y)
-        return (a * (1 - pt) ** 2 * ce_).mean()
-
-    def huber(x: Any, y: Any) -> Any:
-        d = np.abs(x - y)
-        return np.where(d < 1, 0.5 * d * d, d - 0.5).mean()
-
-    def mse(x: Any, y: Any) -> Any:
-        return ((x - y) ** 2).mean()
-
-    def dice(x: Any, y: Any, onehot: Any) -> Any:
-        e = np.exp(x - x.max(axis=-1, keepdims=True))
-        p = e / e.sum(axis=-1, keepdims=True)
-        red = tuple(range(1, x.ndim - 1))
-        inter = (p * onehot).sum(axis=red)
-        card = (p + onehot).sum(axis=red)
-        return (1 - (2 * inter + 1e-5) / (card + 1e-5)).mean()
-
-    table: dict[str, Callable[..., Any]] = {
-        "cross_entropy": ce,
-        "focal_loss": focal,
-        "binary_cross_entropy": bce,
-        "binary_focal_loss": bfocal,
-        "huber_loss": huber,
-        "smooth_l1_loss": huber,  # beta = 1: the same function
-        "mse_loss": mse,
-        "dice_loss": dice,
-    }
-    return {"numpy (hand-written)": table[loss]} if loss in table else {}
-
-
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except Exception:  # not installed, or broken against this torch
-        return None
 
 
 # -- timing -------------------------------------------------------------------------
@@ -408,15 +237,16 @@ def _bench_numpy(loss: str, size: str, shape: tuple[int, ...], cfg: _Config) -> 
     if ours is None:
         return []
     out = []
+    args = (inputs.x, inputs.y, *inputs.extra.values())
     for peer_name, peer in _numpy_peers(loss, inputs).items():
-        args = (inputs.x, inputs.y)
-        peer_args = args + tuple(inputs.extra.values())
 
-        def a(ours: Any = ours, args: Any = args) -> Any:
+        def a(ours: Any = ours) -> Any:
             return ours(*args)
 
-        def b(peer: Any = peer, peer_args: Any = peer_args) -> Any:
-            return peer(*peer_args)
+        def b(peer: Any = peer) -> Any:
+            return peer(*args)
+
+        check_value(loss, peer_name, a(), b())
 
         times = _interleaved(a, b, cfg.budget_s, cfg.min_rep, cfg.max_rep)
         mem = {}
@@ -489,15 +319,22 @@ def _bench_torch(
     ours = _ours(loss, backend, inputs)
     if ours is None:
         return []
-    x_np = inputs.x
-    if inputs.kind == "seg":  # channels-first for torch: ours with axis=1, same tensor
-        x_np = x_np.transpose((0, x_np.ndim - 1, *range(1, x_np.ndim - 1))).copy()
+    x_np, y_np = inputs.x, inputs.y
+    if inputs.kind in ("seg", "image"):  # channels-first for torch: ours with axis=1
+        first = (0, x_np.ndim - 1, *range(1, x_np.ndim - 1))
+        x_np = x_np.transpose(first).copy()
+        y_np = y_np.transpose(first).copy() if inputs.kind == "image" else y_np
     x = torch.from_numpy(x_np).to(device)
-    y = torch.from_numpy(inputs.y).to(device)
+    y = torch.from_numpy(y_np).to(device)
+    extra = tuple(torch.from_numpy(v).to(device) for v in inputs.extra.values())
     out = []
     for peer_name, peer in _torch_peers(loss, inputs).items():
         try:
-            out.extend(_torch_rows(loss, size, shape, cfg, backend, ours, peer_name, peer, x, y))
+            with torch.no_grad():
+                check_value(loss, peer_name, ours(x, y, *extra), peer(x, y, *extra))
+            out.extend(
+                _torch_rows(loss, size, shape, cfg, backend, ours, peer_name, peer, (x, y, *extra))
+            )
         except Exception as exc:  # e.g. kornia's 2-D-only losses on a 3-D volume
             print(
                 f"arrayloss bench: {backend} {loss} {peer_name} {size} failed: "
@@ -516,11 +353,12 @@ def _torch_rows(
     ours: Callable[..., Any],
     peer_name: str,
     peer: Callable[..., Any],
-    x: Any,
-    y: Any,
+    args: tuple[Any, ...],
 ) -> list[Result]:
-    """The rows of one torch peer: each mode, interleaved with ours."""
+    """The rows of one torch peer on ``args = (x, y, *extra)``: each mode, interleaved
+    with ours."""
     torch = importlib.import_module("torch")
+    x, rest = args[0], args[1:]
     compiled = backend == "torch-compile"
     # a CUDA call returns before its kernels finish: time to the device's end
     sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
@@ -537,9 +375,9 @@ def _torch_rows(
         def call(f: Any, xg: Any = xg, mode: str = mode) -> None:
             if mode == "fwd":
                 with torch.no_grad():
-                    f(xg, y)
+                    f(xg, *rest)
             else:
-                f(xg, y).backward()
+                f(xg, *rest).backward()
                 xg.grad = None
             sync()
 
@@ -569,22 +407,26 @@ def _bench_jax(loss: str, size: str, shape: tuple[int, ...], cfg: _Config) -> li
     ours = _ours(loss, "jax", inputs)
     if ours is None:
         return []
-    x = jnp.asarray(inputs.x)
-    y = jnp.asarray(inputs.y.astype("int32") if inputs.kind in ("index", "seg") else inputs.y)
-    extra = tuple(jnp.asarray(v) for v in inputs.extra.values())
+    # JAX's default integers are 32-bit
+    args = tuple(
+        jnp.asarray(a.astype("int32") if a.dtype.kind == "i" else a)
+        for a in (inputs.x, inputs.y, *inputs.extra.values())
+    )
     out = []
     for peer_name, peer in _jax_peers(loss, inputs).items():
         for mode in ("fwd", "fwd+bwd"):
             fns = []
             compile_s = []
             mems = []
-            for f, args in ((ours, (x, y)), (peer, (x, y, *extra))):
+            for f in (ours, peer):
                 g = f if mode == "fwd" else jax.value_and_grad(f)
                 t0 = time.perf_counter()
                 exe = jax.jit(g).lower(*args).compile()
                 compile_s.append(time.perf_counter() - t0)
                 mems.append(_jax_memory(exe))
-                fns.append(lambda exe=exe, args=args: jax.block_until_ready(exe(*args)))
+                fns.append(lambda exe=exe: jax.block_until_ready(exe(*args)))
+            if mode == "fwd":  # the compiled values, before any timing
+                check_value(loss, peer_name, fns[0](), fns[1]())
             times = _interleaved(fns[0], fns[1], cfg.budget_s, cfg.min_rep, cfg.max_rep)
             mem = {"ours_mem": mems[0], "peer_mem": mems[1]} if cfg.memory else {}
             out.append(
@@ -711,11 +553,22 @@ def environment() -> dict[str, str]:
         "cpus": str(_cpu_count()),
         "python": platform.python_version(),
     }
-    for mod in ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai"):
+    mods = ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai")
+    peers = {"pytorch_msssim": "pytorch-msssim", "dm_pix": "dm-pix"}
+    peers["pytorch_metric_learning"] = "pytorch-metric-learning"
+    for mod in (*mods, *peers):
         m = _optional(mod) if importlib.util.find_spec(mod) else None
         if m is not None:
-            info[mod] = str(getattr(m, "__version__", "?"))
+            info[mod] = str(getattr(m, "__version__", None) or _dist_version(peers.get(mod, mod)))
     return info
+
+
+def _dist_version(dist: str) -> str:
+    """The installed version of a distribution whose module has no ``__version__``."""
+    try:
+        return importlib.metadata.version(dist)
+    except Exception:
+        return "?"
 
 
 def _cpu_count() -> int:
