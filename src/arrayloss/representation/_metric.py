@@ -3,6 +3,8 @@ contrastive (Hadsell) and cosine embedding losses."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
 from .._lib._dtypes import compute_dtype, is_floating, is_integer
 from .._lib._hyper import continuous
@@ -18,6 +20,24 @@ __all__ = [
     "cosine_embedding_loss",
     "triplet_margin_loss",
 ]
+
+
+def _pair_inputs(
+    x1: Array, x2: Array, pair_labels: Array, name: str, axis: int, xp: Namespace
+) -> tuple[Any, int]:
+    """Compute dtype and feature axis of a pair loss, checking the three shapes agree."""
+    dtype = compute_dtype(x1, "x1", xp)
+    compute_dtype(x2, "x2", xp)
+    if tuple(x1.shape) != tuple(x2.shape):
+        raise ValueError(f"x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} must have one shape")
+    ax = normalize_axis(axis, x1.ndim)
+    expected = tuple(s for i, s in enumerate(x1.shape) if i != ax)
+    if tuple(pair_labels.shape) != expected:
+        raise ValueError(
+            f"{name} must have the shape of x1 without axis {ax}, {expected}, got "
+            f"{tuple(pair_labels.shape)}"
+        )
+    return dtype, ax
 
 
 def _hinge(x: Array, margin: object, soft: bool, *, xp: Namespace) -> Array:
@@ -362,17 +382,7 @@ def contrastive_loss(
         required=("x1", "x2", "same"),
     )
     reduction = check_reduction(reduction)
-    dtype = compute_dtype(x1, "x1", xp)
-    compute_dtype(x2, "x2", xp)
-    if tuple(x1.shape) != tuple(x2.shape):
-        raise ValueError(f"x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} must have one shape")
-    ax = normalize_axis(axis, x1.ndim)
-    expected = tuple(s for i, s in enumerate(x1.shape) if i != ax)
-    if tuple(same.shape) != expected:
-        raise ValueError(
-            f"same must have the shape of x1 without axis {ax}, {expected}, got "
-            f"{tuple(same.shape)}"
-        )
+    dtype, ax = _pair_inputs(x1, x2, same, "same", axis, xp)
     if not (is_floating(same, xp) or is_integer(same, xp) or same.dtype == xp.bool):
         raise TypeError(f"same must be a boolean, integer or floating array, got {same.dtype}")
     a = xp.astype(x1, dtype)
@@ -450,16 +460,7 @@ def cosine_embedding_loss(
         required=("x1", "x2", "y"),
     )
     reduction = check_reduction(reduction)
-    dtype = compute_dtype(x1, "x1", xp)
-    compute_dtype(x2, "x2", xp)
-    if tuple(x1.shape) != tuple(x2.shape):
-        raise ValueError(f"x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} must have one shape")
-    ax = normalize_axis(axis, x1.ndim)
-    expected = tuple(s for i, s in enumerate(x1.shape) if i != ax)
-    if tuple(y.shape) != expected:
-        raise ValueError(
-            f"y must have the shape of x1 without axis {ax}, {expected}, got {tuple(y.shape)}"
-        )
+    dtype, ax = _pair_inputs(x1, x2, y, "y", axis, xp)
     if not (is_floating(y, xp) or is_integer(y, xp)):
         raise TypeError(f"y must be an integer or floating array of 1/-1, got {y.dtype}")
     a, b = xp.astype(x1, dtype), xp.astype(x2, dtype)
