@@ -32,7 +32,7 @@ BACKENDS = {
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("-e", ".[lint]")
+    session.install("-e", ".[lint,bakeoff]")  # matplotlib for the plots' types
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "src/arrayloss")

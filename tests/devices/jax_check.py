@@ -3,7 +3,10 @@
 On 4 simulated CPU devices, for every loss with ``axis_name``: the value and the
 gradient under ``shard_map`` (batch split over the devices, statistics summed with
 ``psum``) equal one device on the whole batch, and so does ``jax.jit`` on a batch
-sharded with ``NamedSharding`` (no option needed: the arrays are global). Prints JSON.
+sharded with ``NamedSharding`` (no option needed: the arrays are global). For the
+confusion-matrix metrics: each device counts its shard, the counts are ``psum``-ed, and
+the metric read from the total equals one device's; so does the metric under ``jit``
+on the sharded batch. Prints JSON.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import json
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.sharding import NamedSharding
+from jax.sharding import AxisType, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 import arrayloss as al
 
 jax.config.update("jax_enable_x64", True)
 
+METRICS = ["mean_iou", "iou_score", "dice_score", "f1_score", "precision", "recall"]
 LOSSES = [
     "dice_loss",
     "jaccard_loss",
@@ -80,6 +84,33 @@ def main() -> None:
                 float(np.abs(np.asarray(jitted) - w)),
                 float(np.max(np.abs(np.asarray(jitted_g) - wg))),
             )
+    # the metrics: a confusion matrix is a sum over positions, so the shards' counts add
+    preds = np.argmax(logits, axis=-1)
+    p_sharded = jax.device_put(preds, sharding)
+
+    def counts(p, y):  # type: ignore[no-untyped-def]
+        return jax.lax.psum(al.confusion_matrix(p, y, 3, ignore_index=-1), "batch")
+
+    metric_specs = {"mesh": mesh, "in_specs": (P("batch"), P("batch")), "out_specs": P()}
+    with jax.set_mesh(mesh):
+        total = jax.shard_map(counts, **metric_specs)(p_sharded, y_sharded)
+    # jit on a sharded batch: an Auto mesh (make_mesh's default axis type, Explicit,
+    # refuses the flattening reshape that counting needs; docs/devices.rst says so)
+    auto = NamedSharding(jax.make_mesh((4,), ("batch",), axis_types=(AxisType.Auto,)), P("batch"))
+    p_auto, y_auto = jax.device_put(preds, auto), jax.device_put(labels, auto)
+    metrics: dict[str, float] = {}
+    for name in METRICS:
+        metric = getattr(al, name)
+
+        def whole(p, y, metric=metric):  # type: ignore[no-untyped-def]
+            return metric(p, y, 3, ignore_index=-1)
+
+        want = np.asarray(whole(jnp.asarray(preds), jnp.asarray(labels)))
+        jitted = np.asarray(jax.jit(whole)(p_auto, y_auto))
+        summed_counts = np.asarray(metric(confusion=total))
+        metrics[name] = max(
+            float(np.max(np.abs(summed_counts - want))), float(np.max(np.abs(jitted - want)))
+        )
     # the pitfall: a per-device Dice averaged over devices is not the global Dice
     probs = rng.uniform(size=(8, 64, 1))
     masks = (rng.uniform(size=(8, 64)) < np.linspace(0.05, 0.9, 8)[:, None]).astype(int)
@@ -102,6 +133,7 @@ def main() -> None:
             {
                 "devices": len(jax.devices()),
                 "worst": worst,
+                "metrics": metrics,
                 "averaged": averaged,
                 "global": global_,
                 "one_device": one_device,

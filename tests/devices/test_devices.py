@@ -21,6 +21,8 @@ import pytest
 import arrayloss as al
 
 HERE = Path(__file__).resolve().parent
+# read from a confusion matrix, a sum: counted per device or process, then summed
+METRICS = {"mean_iou", "iou_score", "dice_score", "f1_score", "precision", "recall"}
 AFFECTED = {
     "dice_loss",
     "jaccard_loss",
@@ -43,6 +45,14 @@ def _run(script: str) -> dict[str, object]:
     return result
 
 
+def _check_metrics(result: dict[str, object]) -> None:
+    metrics = result["metrics"]
+    assert isinstance(metrics, dict)
+    assert set(metrics) == METRICS
+    bad = {k: v for k, v in metrics.items() if not v <= 1e-12}
+    assert not bad, bad
+
+
 def _check(worst: object, configs: int) -> None:
     assert isinstance(worst, dict)
     assert {k.split()[0] for k in worst} == AFFECTED
@@ -57,6 +67,7 @@ def test_jax_shard_map_and_sharded_jit_equal_one_device() -> None:
     result = _run("jax_check.py")
     assert result["devices"] == 4
     _check(result["worst"], 2 * len(AFFECTED) + 2)  # pooled and per-sample mean; Dice's sums
+    _check_metrics(result)
     # the pitfall the option exists for: per-device Dice averaged is not the Dice
     assert result["global"] == pytest.approx(result["one_device"], abs=1e-15)
     assert abs(float(str(result["averaged"])) - float(str(result["global"]))) > 0.01
@@ -69,6 +80,7 @@ def test_torch_ddp_equals_one_process() -> None:
     result = _run("torch_ddp_check.py")
     assert result["world"] == 2
     _check(result["worst"], 4 * len(AFFECTED))  # batch_dice on/off x mean/sum
+    _check_metrics(result)
 
 
 @pytest.mark.parametrize("name", sorted(AFFECTED))

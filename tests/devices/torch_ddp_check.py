@@ -3,7 +3,9 @@
 For every loss with ``process_group``: each process's value equals one process on the
 whole batch, and after DDP's gradient averaging (all-reduce of the gradients divided
 by the world size, done here by hand on a linear layer's weight) the parameter
-gradients equal the single-process ones. Prints JSON from rank 0.
+gradients equal the single-process ones. For the confusion-matrix metrics: each
+process counts its half, the counts are all-reduced, and the metric read from the
+total equals one process's. Prints JSON from rank 0.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import torch.multiprocessing as mp
 
 import arrayloss as al
 
+METRICS = ["mean_iou", "iou_score", "dice_score", "f1_score", "precision", "recall"]
 LOSSES = [
     "dice_loss",
     "jaccard_loss",
@@ -77,9 +80,17 @@ def worker(rank: int, path: str, out: str) -> None:
                 worst[f"{name} batch_dice={batch_dice} {reduction}"] = max(
                     abs(got - want), float(np.max(np.abs(grad.numpy() - want_g)))
                 )
+    preds = torch.argmax(features @ weight, dim=-1)
+    counts = al.confusion_matrix(preds[mine], labels[mine], 3, ignore_index=-1)
+    dist.all_reduce(counts)  # a sum over positions: the halves' counts add
+    metrics: dict[str, float] = {}
+    for name in METRICS:
+        metric = getattr(al, name)
+        want = metric(preds, labels, 3, ignore_index=-1)
+        metrics[name] = float(torch.max(torch.abs(metric(confusion=counts) - want)))
     if rank == 0:
         with open(out, "w") as fh:
-            json.dump({"world": dist.get_world_size(), "worst": worst}, fh)
+            json.dump({"world": dist.get_world_size(), "worst": worst, "metrics": metrics}, fh)
     dist.destroy_process_group()
 
 

@@ -207,7 +207,13 @@ def device_of(x: Array) -> Any:
     """Return the device of ``x`` in the form its namespace's creation functions accept."""
     if _subclass(type(x), "torch", "Tensor"):
         return x.device  # array-api-compat's device() runs cached type checks first
-    return _aac.device(x)
+    where = _aac.device(x)
+    if _subclass(type(where), "jax", "NamedSharding"):
+        # a batch sharded over a mesh: new arrays (class indices, constants) of any rank
+        # are replicated on that mesh; the array's own spec fits only arrays of its rank
+        jax = sys.modules["jax"]
+        return jax.sharding.NamedSharding(where.mesh, jax.sharding.PartitionSpec())
+    return where
 
 
 def _torch_values_readable(x: Array) -> bool:
