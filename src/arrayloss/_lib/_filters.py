@@ -1,5 +1,6 @@
 """Separable 1-D filtering along chosen axes with "valid" borders: a native convolution
-on torch (``conv1d``) and JAX (``lax.conv_general_dilated``), shifted sums elsewhere.
+on torch (depthwise ``conv{1,2,3}d``) and JAX (``lax.conv_general_dilated``), shifted
+sums elsewhere.
 
 SSIM's Gaussian blur is this filter applied once per spatial axis.
 """
@@ -35,13 +36,25 @@ def _portable(x: Array, kernel: Array, ax: int, xp: Namespace) -> Array:
     return out
 
 
-def _torch(x: Array, kernel: Array, ax: int) -> Array:
+def _torch(x: Array, kernel: Array, axes: tuple[int, ...]) -> Array:
+    # the filtered axes moved last, the rest flattened into B channels of one sample: a
+    # depthwise conv{1,2,3}d (groups=B) per axis with a (.., k, ..) kernel. oneDNN runs
+    # this about 14x faster than B samples of one channel (16x3x256x256 on the CPU:
+    # 8.9 ms against 126 ms), and for NCHW there is no copy in
     torch = torch_module()
-    moved = torch.movedim(x, ax, -1)
-    shape = moved.shape
-    flat = moved.reshape(-1, 1, shape[-1])
-    out = torch.nn.functional.conv1d(flat, kernel.reshape(1, 1, -1))
-    return torch.movedim(out.reshape(*shape[:-1], out.shape[-1]), -1, ax)
+    f = torch.nn.functional
+    d = len(axes)
+    last = tuple(range(x.ndim - d, x.ndim))
+    moved = torch.movedim(x, axes, last)
+    lead = moved.shape[:-d]
+    out = moved.reshape(1, -1, *moved.shape[-d:])
+    groups = out.shape[1]
+    conv = (f.conv1d, f.conv2d, f.conv3d)[d - 1]
+    for i in range(d):
+        shape = [1] * (d + 2)
+        shape[2 + i] = -1
+        out = conv(out, kernel.reshape(shape).expand(groups, *shape[1:]), groups=groups)
+    return torch.movedim(out.reshape(*lead, *out.shape[2:]), last, axes)
 
 
 def _jax(x: Array, kernel: Array, ax: int) -> Array:
@@ -64,10 +77,11 @@ def separable_filter(
     Each filtered axis shrinks by ``len(kernel) - 1``; the caller checks that it is
     long enough. ``native=False`` forces the portable shifted sums (tests compare).
     """
+    # (an empty batch would be a conv with groups=0: the shifted sums give its empty result)
+    if native and is_torch_namespace(xp) and 1 <= len(axes) <= 3 and x.numel() > 0:
+        return _torch(x, kernel, tuple(a % x.ndim for a in axes))
     for ax in axes:
-        if native and is_torch_namespace(xp):
-            x = _torch(x, kernel, ax)
-        elif native and is_jax_namespace(xp):
+        if native and is_jax_namespace(xp):
             x = _jax(x, kernel, ax)
         else:
             x = _portable(x, kernel, ax, xp)
