@@ -502,14 +502,13 @@ def _old_mean(mean: Array | None, like: Array, xp: Namespace) -> Array:
             "state.iou_mean must be a real floating array (a WiseIoUState from "
             f"init_wise_iou), got dtype {mean.dtype}"
         )
-    if values_readable(mean, xp):
-        negative = mean < 0
-        # ``< 0``, not ``<= 0``: momentum 1 on exact boxes returns a mean of 0, which is
-        # a valid state (beta = 0); NaN (from NaN boxes) passes and propagates
-        if values_readable(negative, xp) and bool(negative):
-            raise ValueError(
-                f"state.iou_mean must be >= 0 (a running mean of 1 - IoU), got {float(mean)!r}"
-            )
+    # ``< 0``, not ``<= 0``: momentum 1 on exact boxes returns a mean of 0, which is a
+    # valid state (beta = 0); NaN (from NaN boxes) passes and propagates
+    negative = mean < 0
+    if values_readable(negative, xp) and bool(negative):
+        raise ValueError(
+            f"state.iou_mean must be >= 0 (a running mean of 1 - IoU), got {float(mean)!r}"
+        )
     return stop_gradient(cast(mean, like.dtype, xp), xp=xp)
 
 
