@@ -459,3 +459,34 @@ def test_safe_power_gradient_finite_at_zero(exponent: float) -> None:
     (g,) = torch.autograd.grad(torch.sum(P.safe_power(x, exponent, xp=_xp(x))), x)
     want = np.array([0.0, *(exponent * np.array([0.3, 1.0, 2.5]) ** (exponent - 1.0))])
     np.testing.assert_allclose(g.numpy(), want, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_cross_entropy_numpy_relative_accuracy(dtype: Any) -> None:
+    # NumPy's in-place form against mpmath at 50 digits: hard labels, soft labels near
+    # 1 (where the textbook x^+ - xy loses x(1 - y) to rounding), labels outside
+    # [0, 1] (accepted, as in torch), saturated logits, 0
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    xs = [0.0, 1e-8, -1e-8, 3.0, -3.0, 20.0, -20.0, 90.0, -90.0, 1e4, -1e4]
+    ys = [0.0, 1.0, 0.3, 0.95, 0.999, 1 - 2.0**-10, 1.5, -0.2]
+    x = np.array([a for a in xs for _ in ys], dtype=dtype)
+    y = np.array([b for _ in xs for b in ys], dtype=dtype)
+
+    def exact(a: float, b: float) -> float:
+        a_, b_ = mpmath.mpf(float(a)), mpmath.mpf(float(b))
+        log_p = -mpmath.log1p(mpmath.exp(-a_))
+        log_q = -mpmath.log1p(mpmath.exp(a_))
+        return float(-(b_ * log_p + (1 - b_) * log_q))
+
+    want = np.array([exact(a, b) for a, b in zip(x, y, strict=True)])
+    got = P.sigmoid_cross_entropy(x, y, xp=np)
+    assert got.dtype == dtype
+    assert got.shape == x.shape
+    eps = float(np.finfo(dtype).eps)
+    # labels in [0, 1]: a sum of non-negative terms, a few ulps relative
+    inside = (y >= 0) & (y <= 1)
+    np.testing.assert_allclose(got[inside], want[inside], rtol=6 * eps, atol=0)
+    # outside [0, 1] the loss can cancel to any size: error relative to the terms
+    scale = np.abs(x[~inside]) * (1 + np.abs(y[~inside])) + 1
+    assert np.all(np.abs(got[~inside] - want[~inside]) <= 6 * eps * scale)

@@ -10,7 +10,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._compat import Array, Namespace, device_of, is_jax_namespace, is_torch_namespace
+from ._compat import (
+    Array,
+    Namespace,
+    device_of,
+    is_jax_namespace,
+    is_numpy_namespace,
+    is_torch_namespace,
+)
 from ._special import jax_module, torch_module
 
 __all__ = ["gaussian_kernel", "separable_filter"]
@@ -24,15 +31,56 @@ def gaussian_kernel(size: int, sigma: float, like: Array, xp: Namespace) -> Arra
     return xp.asarray([t / total for t in taps], dtype=like.dtype, device=device_of(like))
 
 
-def _portable(x: Array, kernel: Array, ax: int, xp: Namespace) -> Array:
+def _portable(x: Array, kernel: Array, ax: int, symmetric: bool) -> Array:
     size = kernel.shape[0]
     out_len = x.shape[ax] - size + 1
-    out: Any = None
-    for k in range(size):
+
+    def shifted(k: int) -> Array:
         index = [slice(None)] * x.ndim
         index[ax] = slice(k, k + out_len)
-        term = kernel[k] * x[tuple(index)]
+        return x[tuple(index)]
+
+    if symmetric:
+        # kernel[k] == kernel[size-1-k]: pair the taps, one product per pair (a Gaussian
+        # of 11 taps: 6 products and 10 sums instead of 11 and 10; NumPy 16x256x256x3
+        # per axis 18 ms against 31 ms)
+        half = size // 2
+        out: Any = kernel[half] * shifted(half) if size % 2 else None
+        for k in range(half):
+            term = kernel[k] * (shifted(k) + shifted(size - 1 - k))
+            out = term if out is None else out + term
+        return out
+    out = None
+    for k in range(size):
+        term = kernel[k] * shifted(k)
         out = term if out is None else out + term
+    return out
+
+
+def _numpy_symmetric(x: Any, kernel: Any, ax: int) -> Any:
+    # the paired shifted sums written into two buffers: a fresh 12 MiB temporary per
+    # operation costs NumPy its page faults (16x256x256x3, both axes: 15 ms, 21 ms
+    # for the same sums allocating)
+    import numpy as np  # reached only for NumPy arrays: the user has imported it
+
+    size = kernel.shape[0]
+    half = size // 2
+    out_len = x.shape[ax] - size + 1
+
+    def shifted(k: int) -> Any:
+        index = [slice(None)] * x.ndim
+        index[ax] = slice(k, k + out_len)
+        return x[tuple(index)]
+
+    out = np.multiply(shifted(half), kernel[half]) if size % 2 else None
+    tmp = np.empty_like(shifted(0))
+    for k in range(half):
+        np.add(shifted(k), shifted(size - 1 - k), out=tmp)
+        np.multiply(tmp, kernel[k], out=tmp)
+        if out is None:
+            out, tmp = tmp, np.empty_like(tmp)
+        else:
+            np.add(out, tmp, out=out)
     return out
 
 
@@ -70,12 +118,20 @@ def _jax(x: Array, kernel: Array, ax: int) -> Array:
 
 
 def separable_filter(
-    x: Array, kernel: Array, axes: tuple[int, ...], *, xp: Namespace, native: bool = True
+    x: Array,
+    kernel: Array,
+    axes: tuple[int, ...],
+    *,
+    xp: Namespace,
+    native: bool = True,
+    symmetric: bool = False,
 ) -> Array:
     """Correlate ``x`` with the 1-D ``kernel`` along each of ``axes``, valid borders.
 
     Each filtered axis shrinks by ``len(kernel) - 1``; the caller checks that it is
     long enough. ``native=False`` forces the portable shifted sums (tests compare).
+    ``symmetric=True`` promises ``kernel[k] == kernel[-1 - k]`` (a Gaussian), which
+    the shifted sums use to halve their products; it is not checked.
     """
     # (an empty batch would be a conv with groups=0: the shifted sums give its empty result)
     if native and is_torch_namespace(xp) and 1 <= len(axes) <= 3 and x.numel() > 0:
@@ -83,6 +139,8 @@ def separable_filter(
     for ax in axes:
         if native and is_jax_namespace(xp):
             x = _jax(x, kernel, ax)
+        elif native and symmetric and is_numpy_namespace(xp):
+            x = _numpy_symmetric(x, kernel, ax)
         else:
-            x = _portable(x, kernel, ax, xp)
+            x = _portable(x, kernel, ax, symmetric)
     return x

@@ -13,6 +13,7 @@ from .._lib._reduction import check_weights, reduce_loss
 from .._lib._special import (
     log_softmax,
     logsumexp,
+    sigmoid_cross_entropy,
     take_along_axis,
 )
 from .._lib._targets import (
@@ -384,6 +385,10 @@ def binary_cross_entropy(
         )
         if fused is not None:
             return fused if plain else reduce_loss(fused, reduction, xp=xp, weights=weights)
+    if from_logits and pw is None:
+        return reduce_loss(
+            sigmoid_cross_entropy(logits, labels, xp=xp), reduction, xp=xp, weights=weights
+        )
     log_p, log_1mp = _log_probs(logits, from_logits, xp)
     positive = labels * log_p
     if pw is not None:

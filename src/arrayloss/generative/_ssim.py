@@ -74,7 +74,7 @@ def _ssim_maps(
     kernel = gaussian_kernel(window_size, sigma, x, xp)
 
     def blur(z: Array) -> Array:
-        return separable_filter(z, kernel, axes, xp=xp)
+        return separable_filter(z, kernel, axes, xp=xp, symmetric=True)
 
     c1 = (k1 * data_range) ** 2
     c2 = (k2 * data_range) ** 2

@@ -11,6 +11,8 @@ __all__ = [
     "check_embeddings",
     "check_labels",
     "masked_log_softmax",
+    "masked_logsumexp",
+    "multi_positive_log_prob",
     "pairwise_distance",
     "safe_sqrt",
     "unit",
@@ -69,26 +71,36 @@ def pairwise_distance(x: Array, *, xp: Namespace) -> Array:
     return safe_sqrt(xp.sum(diff * diff, axis=-1), xp=xp)
 
 
-def masked_log_softmax(logits: Array, keep: Array, *, xp: Namespace) -> Array:
-    """``logits - logsumexp(logits[keep])`` per row of ``(N, M)`` ``logits``.
+def masked_logsumexp(logits: Array, keep: Array, *, xp: Namespace) -> Array:
+    """``logsumexp(logits[keep])`` per row of ``(N, M)`` ``logits``: shape ``(N,)``.
 
     Entries outside ``keep`` take ``-inf`` before the (max-shifted) log-sum-exp, never
     ``exp`` of a raw logit: at ``1/tau = 200`` a cosine of 1 is ``e^200``, beyond float32.
     """
     neg_inf = xp.full((), -float("inf"), dtype=logits.dtype, device=device_of(logits))
-    masked = xp.where(keep, logits, neg_inf)
-    return logits - logsumexp(masked, 1, xp=xp, keepdims=True)
+    return logsumexp(xp.where(keep, logits, neg_inf), 1, xp=xp)
 
 
-def multi_positive_mean(log_prob: Array, positive: Array, *, xp: Namespace) -> tuple[Array, Array]:
-    """Per anchor, the mean of ``log_prob`` over its positives, and whether it has any.
+def masked_log_softmax(logits: Array, keep: Array, *, xp: Namespace) -> Array:
+    """``logits - logsumexp(logits[keep])`` per row of ``(N, M)`` ``logits``."""
+    return logits - masked_logsumexp(logits, keep, xp=xp)[:, None]
 
-    Anchors with no positive get 0 (through ``where``, so no ``0/0`` and no NaN
-    gradient) and ``False``: the caller leaves them out of the mean.
+
+def multi_positive_log_prob(
+    logits: Array, keep: Array, positive: Array, *, xp: Namespace
+) -> tuple[Array, Array]:
+    """Per anchor, the mean over its positives of ``log softmax(logits[keep])``, and
+    whether it has any.
+
+    The mean of ``s_ip - lse_i`` is ``mean_p s_ip - lse_i``: the positives' logits are
+    averaged and the row's log-sum-exp subtracted once, so no ``(N, M)``
+    log-probabilities are formed. Anchors with no positive get 0 (through ``where``, so
+    no ``0/0`` and no NaN gradient) and ``False``: the caller leaves them out of the mean.
     """
-    zero = xp.zeros((), dtype=log_prob.dtype, device=device_of(log_prob))
-    one = xp.ones((), dtype=log_prob.dtype, device=device_of(log_prob))
-    count = xp.sum(xp.astype(positive, log_prob.dtype), axis=1)
-    total = xp.sum(xp.where(positive, log_prob, zero), axis=1)
+    zero = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
+    one = xp.ones((), dtype=logits.dtype, device=device_of(logits))
+    count = xp.sum(xp.astype(positive, logits.dtype), axis=1)
+    total = xp.sum(xp.where(positive, logits, zero), axis=1)
     has = count > 0
-    return xp.where(has, total / xp.where(has, count, one), zero), has
+    mean = total / xp.where(has, count, one) - masked_logsumexp(logits, keep, xp=xp)
+    return xp.where(has, mean, zero), has

@@ -12,7 +12,8 @@ from ._common import (
     check_embeddings,
     check_labels,
     masked_log_softmax,
-    multi_positive_mean,
+    masked_logsumexp,
+    multi_positive_log_prob,
     unit,
 )
 
@@ -184,20 +185,25 @@ def nt_xent(
     tau = continuous(temperature, "temperature", z, xp, low=0.0, low_inclusive=False)
     dev = device_of(z)
     rows = xp.arange(b, device=dev)
-    if labels is None:
-        if b % 2:
-            raise ValueError(
-                f"without labels embeddings must hold 2N rows (i and i+N are views of one "
-                f"example), got {b} rows"
-            )
-        labels = rows % (b // 2)
-    else:
+    if labels is None and b % 2:
+        raise ValueError(
+            f"without labels embeddings must hold 2N rows (i and i+N are views of one "
+            f"example), got {b} rows"
+        )
+    if labels is not None:
         check_labels(labels, b, "labels", xp)
     check_weights(weights, (b,), xp)
     other = rows[:, None] != rows[None, :]
+    # tau divides the (B, D) embeddings rather than the (B, B) similarities
+    logits = (z / tau) @ xp.permute_dims(z, (1, 0))
+    if labels is None:
+        # one positive per anchor, row i + N (mod 2N): -log p_i = lse_i - s_{i, i+N},
+        # read at 2N entries, with no (2N, 2N) positive mask or log-probabilities
+        partner = (rows + b // 2) % b
+        loss = masked_logsumexp(logits, other, xp=xp) - take_along_axis(logits, partner, 1, xp=xp)
+        return reduce_loss(loss, reduction, xp=xp, weights=weights)
     positive = (labels[:, None] == labels[None, :]) & other
-    logp = masked_log_softmax((z @ xp.permute_dims(z, (1, 0))) / tau, other, xp=xp)
-    mean_logp, has = multi_positive_mean(logp, positive, xp=xp)
+    mean_logp, has = multi_positive_log_prob(logits, other, positive, xp=xp)
     return reduce_loss(-mean_logp, reduction, xp=xp, weights=weights, mask=has)
 
 
@@ -430,7 +436,7 @@ def supcon_loss(
     rows = xp.arange(n * views, device=dev)
     other = rows[:, None] != rows[None, :]
     positive = (lab[:, None] == lab[None, :]) & other
-    logp = masked_log_softmax((z @ xp.permute_dims(z, (1, 0))) / tau, other, xp=xp)
-    mean_logp, has = multi_positive_mean(logp, positive, xp=xp)
+    logits = (z / tau) @ xp.permute_dims(z, (1, 0))
+    mean_logp, has = multi_positive_log_prob(logits, other, positive, xp=xp)
     loss = xp.reshape(-(tau / tau_b) * mean_logp, (n, views))
     return reduce_loss(loss, reduction, xp=xp, weights=weights, mask=xp.reshape(has, (n, views)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .._lib._axis_reductions import axis_sum
 from .._lib._collective import Sync, synced
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
@@ -219,7 +220,7 @@ def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Arra
 def _batch_sums(terms: RegionTerms, xp: Namespace, *xs: Array) -> tuple[Array, ...]:
     """Each of ``xs`` summed over ``terms.sum_axes``: over every device's batch when
     the sums include the batch axis (``batch_dice``) and a cross-device sum is asked."""
-    sums = tuple(xp.sum(x, axis=terms.sum_axes) for x in xs)
+    sums = tuple(axis_sum(x, terms.sum_axes, xp=xp) for x in xs)
     if terms.sync is None or 0 not in terms.sum_axes:
         return sums  # per-sample sums are whole on each device
     return synced(terms.sync, *sums, xp=xp)
