@@ -4,11 +4,12 @@ chosen by namespace and tested equal to the portable code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._compat import (
     Array,
     Namespace,
     is_torch_namespace,
-    values_readable,
 )
 from ._special import torch_module
 
@@ -112,27 +113,20 @@ def fused_ctc_loss(
     target_lengths: Array,
     *,
     blank: int,
-    too_short: Array,
     xp: Namespace,
-) -> tuple[Array, Array] | None:
-    """Per-sequence CTC negative log-likelihood from torch's native kernel and where no
-    alignment exists, ``(nll, impossible)``, or ``None``.
+) -> Array | None:
+    """Per-sequence CTC negative log-likelihood from torch's native kernels, ``inf``
+    where no alignment exists, or ``None`` off torch.
 
-    ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``). ``nll`` is
-    ``(N,)`` with 0 at impossible alignments: torch's backward is NaN at an ``inf``
-    loss even under a zero cotangent, so the kernel runs with ``zero_infinity=True``
-    and the caller puts ``inf`` back where ``impossible``. That is ``too_short`` (the
-    lengths rule it out), and, where the kernel returned an exact 0, whatever a
-    ``zero_infinity=False`` forward without gradient finds infinite (``-inf``
-    log-probabilities on every path): that second pass runs only when an exact 0 is
-    seen, or always where the values cannot be read without a sync (GPU, vmap).
-
-    torch's backward returns ``exp(log_probs) - posterior`` on the valid frames, the
-    gradient behind a ``log_softmax`` but not the derivative of the value when
-    ``log_probs`` is itself the leaf. ``S - detach(S)``, with ``S`` the sum of
-    ``exp(log_probs)`` over the valid frames of the possible sequences (torch's
-    gradient is 0 on the others), is exactly 0 and has gradient ``exp(log_probs)``:
-    subtracting it leaves the value and makes the gradient ``-posterior``.
+    ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``). The
+    forward is ``aten._ctc_loss`` (``inf`` at an impossible alignment); the backward
+    ``aten._ctc_loss_backward`` with ``zero_infinity`` (0 there, where the plain
+    backward gives NaN even under a zero cotangent), corrected in one autograd node
+    (:func:`_ctc_function`): torch's backward returns ``exp(log_probs) - posterior``
+    on the valid frames, the gradient behind a ``log_softmax`` but not the derivative
+    of the value when ``log_probs`` is itself the leaf; the node subtracts the
+    ``exp`` term, leaving ``-posterior``, and gives 0 at ``-inf`` entries (torch's
+    ``exp(-inf) - exp(-inf - -inf)`` is NaN there, the derivative 0).
 
     Under ``torch.compile`` it returns ``None`` (the portable forward is traced):
     dynamo cannot capture ``aten._ctc_loss``, whose output shape it treats as
@@ -143,27 +137,57 @@ def fused_ctc_loss(
     torch = torch_module()
     if torch.compiler.is_compiling():
         return None
-    # the kernel's backward is exp(-inf) - exp(-inf - -inf) = NaN at a -inf entry, whose
-    # derivative is -posterior = 0: route those entries' gradient to a detached copy
-    kernel_in = torch.where(torch.isneginf(log_probs), log_probs.detach(), log_probs)
-    args = (
-        kernel_in.transpose(0, 1),
+    nll, _ = _ctc_function().apply(
+        log_probs.transpose(0, 1),
         targets.to(torch.int64),
         input_lengths.to(torch.int64),
         target_lengths.to(torch.int64),
+        blank,
     )
-    nll = torch.nn.functional.ctc_loss(*args, blank=blank, reduction="none", zero_infinity=True)
-    impossible = too_short
-    zero = nll == 0
-    if not values_readable(nll, xp) or bool(torch.any(zero & ~too_short)):
-        with torch.no_grad():
-            raw = torch.nn.functional.ctc_loss(
-                *(a.detach() for a in args), blank=blank, reduction="none", zero_infinity=False
+    return nll
+
+
+_CTC_FUNCTION: Any = None
+
+
+def _ctc_function() -> Any:
+    """The ``torch.autograd.Function`` of :func:`fused_ctc_loss`, built on first use
+    (importing this module must not import torch)."""
+    global _CTC_FUNCTION
+    if _CTC_FUNCTION is not None:
+        return _CTC_FUNCTION
+    torch = torch_module()
+    aten = torch.ops.aten
+
+    class NativeCTC(torch.autograd.Function):  # type: ignore[misc]
+        generate_vmap_rule = True  # the forward and backward are plain torch ops
+
+        @staticmethod
+        def forward(lp: Any, targets: Any, il: Any, tl: Any, blank: int) -> Any:
+            return aten._ctc_loss.Tensor(lp, targets, il, tl, blank, False)
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+            lp, targets, il, tl, blank = inputs
+            nll, alpha = output
+            ctx.mark_non_differentiable(alpha)
+            ctx.save_for_backward(lp, targets, il, tl, nll, alpha)
+            ctx.blank = blank
+
+        @staticmethod
+        def backward(ctx: Any, grad_nll: Any, _grad_alpha: Any) -> Any:
+            lp, targets, il, tl, nll, alpha = ctx.saved_tensors
+            grad = aten._ctc_loss_backward.Tensor(
+                grad_nll, lp, targets, il, tl, nll, alpha, ctx.blank, True
             )
-        impossible = impossible | (zero & torch.isinf(raw))
-    steps = torch.arange(log_probs.shape[1], device=log_probs.device)
-    frames = (steps[None, :] < input_lengths[:, None]) & ~impossible[:, None]
-    mass = torch.where(frames[:, :, None], log_probs.exp(), 0).sum(dim=(1, 2))
-    # a NaN or overflowing exp would turn the exact 0 into NaN: leave those as torch has them
-    fix = torch.where(torch.isfinite(mass), mass - mass.detach(), 0)
-    return nll - fix, impossible
+            # torch's is (exp(lp) - posterior) g on the valid frames (t < T_n) of
+            # possible sequences and 0 elsewhere: remove the exp(lp) g term, in place
+            # on the fresh buffers (an exp that overflows leaves NaN, not a number)
+            steps = torch.arange(lp.shape[0], device=lp.device)
+            valid = (steps[:, None] < il[None, :]) & torch.isfinite(nll)[None, :]
+            term = lp.exp().mul_(grad_nll[None, :, None]).masked_fill_(~valid[:, :, None], 0)
+            grad.sub_(term).masked_fill_(torch.isneginf(lp), 0)
+            return grad, None, None, None, None
+
+    _CTC_FUNCTION = NativeCTC
+    return NativeCTC

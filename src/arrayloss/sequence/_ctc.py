@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
 from .._lib._dtypes import compute_dtype, is_integer
 from .._lib._fused import fused_ctc_loss
@@ -92,22 +90,6 @@ def ctc_forward(
     prev = xp.maximum(last - 1, xp.zeros((), dtype=itype, device=dev))
     end_label = xp.where(tl > 0, take_along_axis(alpha, prev, 1, xp=xp), neg_inf)
     return -_logsumexp_terms((end_blank, end_label), xp=xp)
-
-
-def _too_short(
-    targets: Array, input_lengths: Array, target_lengths: Array, *, xp: Namespace
-) -> Array:
-    """Whether ``T_n`` is below the shortest alignment: ``S_n`` plus one blank between
-    each pair of equal consecutive labels."""
-    s_max = int(targets.shape[1])
-    tl = xp.astype(target_lengths, targets.dtype)
-    pos = xp.arange(s_max, dtype=targets.dtype, device=device_of(targets))
-    if s_max > 1:
-        repeat = (targets[:, 1:] == targets[:, :-1]) & (pos[None, 1:] < tl[:, None])
-        repeats = xp.sum(xp.astype(repeat, targets.dtype), axis=1)
-    else:
-        repeats = xp.zeros_like(tl)
-    return xp.astype(input_lengths, targets.dtype) < tl + repeats
 
 
 def _gather_last(x: Array, idx: Array, *, xp: Namespace) -> Array:
@@ -286,16 +268,10 @@ def ctc_loss(
         )
     _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
     lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
-    short = _too_short(targets, input_lengths, target_lengths, xp=xp)
-    fused = fused_ctc_loss(
-        lp, targets, input_lengths, target_lengths, blank=blank, too_short=short, xp=xp
-    )
+    nll = fused_ctc_loss(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
+    if nll is None:
+        nll = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
     zero = xp.zeros((), dtype=dtype, device=device_of(lp))
-    if fused is None:
-        nll: Any = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
-    else:
-        inf = xp.full((), float("inf"), dtype=dtype, device=device_of(lp))
-        nll = xp.where(fused[1], inf, fused[0])
     # the forward sum may round a certain alignment below log(1) = 0 in float32
     nll = xp.maximum(nll, zero)
     if zero_infinity:
