@@ -7,6 +7,8 @@ library and returns an array of the same library, on the same device. Importing
 
 from __future__ import annotations
 
+import sys as _sys
+
 from .classification import (
     binary_cross_entropy,
     binary_focal_loss,
@@ -146,6 +148,12 @@ from .representation import (
     triplet_margin_loss,
 )
 from .sequence import ctc_loss
+
+if "torch" in _sys.modules:
+    # torch already imported: register the custom ops torch.compile traces (CTC)
+    from ._lib._fused import register_torch_ops as _register_torch_ops
+
+    _register_torch_ops()
 
 __all__ = [
     "ConfusionState",

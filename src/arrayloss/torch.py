@@ -41,6 +41,9 @@ from typing import Any
 import torch
 
 from . import _adapters, _registry
+from ._lib._fused import register_torch_ops
+
+register_torch_ops()  # the custom ops torch.compile traces (CTC)
 
 __all__ = ["MODULES", "NOT_APPLICABLE", "LossModule"]
 

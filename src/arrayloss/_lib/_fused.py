@@ -121,73 +121,151 @@ def fused_ctc_loss(
     ``log_probs`` is batch-first ``(N, T, C)`` (torch wants ``(T, N, C)``). The
     forward is ``aten._ctc_loss`` (``inf`` at an impossible alignment); the backward
     ``aten._ctc_loss_backward`` with ``zero_infinity`` (0 there, where the plain
-    backward gives NaN even under a zero cotangent), corrected in one autograd node
-    (:func:`_ctc_function`): torch's backward returns ``exp(log_probs) - posterior``
-    on the valid frames, the gradient behind a ``log_softmax`` but not the derivative
-    of the value when ``log_probs`` is itself the leaf; the node subtracts the
-    ``exp`` term, leaving ``-posterior``, and gives 0 at ``-inf`` entries (torch's
-    ``exp(-inf) - exp(-inf - -inf)`` is NaN there, the derivative 0).
+    backward gives NaN even under a zero cotangent), then corrected
+    (:func:`_derivative`): torch's backward returns ``exp(log_probs) - posterior`` on
+    the valid frames, the gradient behind a ``log_softmax`` but not the derivative of
+    the value when ``log_probs`` is itself the leaf.
 
-    Under ``torch.compile`` it returns ``None`` (the portable forward is traced):
-    dynamo cannot capture ``aten._ctc_loss``, whose output shape it treats as
-    data-dependent, so the kernel would break the graph.
+    Eagerly the two kernels run in one ``torch.autograd.Function``. Under
+    ``torch.compile`` they are the custom ops ``arrayloss::ctc_nll`` and
+    ``arrayloss::ctc_grad``, whose fake kernels give the shapes dynamo cannot infer
+    (``aten._ctc_loss``'s ``log_alpha`` is sized by the longest label sequence, a
+    data-dependent shape; the op pads it to ``2S + 1``). The ops are registered by
+    :func:`register_torch_ops` (on the first eager call, at ``import arrayloss`` when
+    torch is already imported, and by ``arrayloss.torch``): a compiled call before
+    any of those takes the portable forward, a loop over ``T`` that dynamo unrolls.
     """
     if not is_torch_namespace(xp):
         return None
     torch = torch_module()
-    if torch.compiler.is_compiling():
-        return None
-    nll, _ = _ctc_function().apply(
-        log_probs.transpose(0, 1),
+    args = (
         targets.to(torch.int64),
         input_lengths.to(torch.int64),
         target_lengths.to(torch.int64),
         blank,
     )
+    if torch.compiler.is_compiling():
+        if _TORCH_OPS is None:
+            return None
+        nll, _ = _TORCH_OPS.ctc_nll(log_probs, *args)
+        return nll
+    ops = register_torch_ops()
+    nll, _ = ops.eager.apply(log_probs, *args)
     return nll
 
 
-_CTC_FUNCTION: Any = None
+class _TorchOps:
+    """What :func:`register_torch_ops` builds: the eager Function and the custom ops."""
+
+    def __init__(self, eager: Any, ctc_nll: Any) -> None:
+        self.eager = eager
+        self.ctc_nll = ctc_nll
 
 
-def _ctc_function() -> Any:
-    """The ``torch.autograd.Function`` of :func:`fused_ctc_loss`, built on first use
-    (importing this module must not import torch)."""
-    global _CTC_FUNCTION
-    if _CTC_FUNCTION is not None:
-        return _CTC_FUNCTION
+_TORCH_OPS: _TorchOps | None = None
+
+
+def register_torch_ops() -> _TorchOps:
+    """Build the CTC autograd Function and register the ``arrayloss::`` custom ops,
+    once per process (torch must already be imported)."""
+    global _TORCH_OPS
+    if _TORCH_OPS is not None:
+        return _TORCH_OPS
     torch = torch_module()
     aten = torch.ops.aten
 
-    class NativeCTC(torch.autograd.Function):  # type: ignore[misc]
+    def forward(lp: Any, targets: Any, il: Any, tl: Any, blank: int) -> Any:
+        return aten._ctc_loss.Tensor(lp.transpose(0, 1), targets, il, tl, blank, False)
+
+    def backward_kernel(grad_nll: Any, lp: Any, saved: tuple[Any, ...], blank: int) -> Any:
+        targets, il, tl, nll, alpha = saved
+        grad = aten._ctc_loss_backward.Tensor(
+            grad_nll, lp.transpose(0, 1), targets, il, tl, nll, alpha, blank, True
+        )
+        return grad.transpose(0, 1)
+
+    function: Any = torch.autograd.Function
+
+    class NativeCTC(function):  # type: ignore[misc]
         generate_vmap_rule = True  # the forward and backward are plain torch ops
 
         @staticmethod
         def forward(lp: Any, targets: Any, il: Any, tl: Any, blank: int) -> Any:
-            return aten._ctc_loss.Tensor(lp, targets, il, tl, blank, False)
+            return forward(lp, targets, il, tl, blank)
 
         @staticmethod
         def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
-            lp, targets, il, tl, blank = inputs
-            nll, alpha = output
-            ctx.mark_non_differentiable(alpha)
-            ctx.save_for_backward(lp, targets, il, tl, nll, alpha)
-            ctx.blank = blank
+            ctx.mark_non_differentiable(output[1])
+            ctx.save_for_backward(inputs[0], *inputs[1:4], *output)
+            ctx.blank = inputs[4]
 
         @staticmethod
         def backward(ctx: Any, grad_nll: Any, _grad_alpha: Any) -> Any:
-            lp, targets, il, tl, nll, alpha = ctx.saved_tensors
-            grad = aten._ctc_loss_backward.Tensor(
-                grad_nll, lp, targets, il, tl, nll, alpha, ctx.blank, True
-            )
-            # torch's is (exp(lp) - posterior) g on the valid frames (t < T_n) of
-            # possible sequences and 0 elsewhere: remove the exp(lp) g term, in place
-            # on the fresh buffers (an exp that overflows leaves NaN, not a number)
-            steps = torch.arange(lp.shape[0], device=lp.device)
-            valid = (steps[:, None] < il[None, :]) & torch.isfinite(nll)[None, :]
-            term = lp.exp().mul_(grad_nll[None, :, None]).masked_fill_(~valid[:, :, None], 0)
-            grad.sub_(term).masked_fill_(torch.isneginf(lp), 0)
-            return grad, None, None, None, None
+            lp, *saved = ctx.saved_tensors
+            grad = backward_kernel(grad_nll, lp, tuple(saved), ctx.blank)
+            return _derivative(grad, grad_nll, lp, saved[1], saved[3]), None, None, None, None
 
-    _CTC_FUNCTION = NativeCTC
-    return NativeCTC
+    def padded_forward(lp: Any, targets: Any, il: Any, tl: Any, blank: int) -> Any:
+        nll, alpha = forward(lp, targets, il, tl, blank)
+        full = alpha.new_zeros((lp.shape[0], lp.shape[1], 2 * targets.shape[1] + 1))
+        full[:, :, : alpha.shape[2]] = alpha
+        return nll, full
+
+    def unpadded_backward(
+        grad_nll: Any, lp: Any, targets: Any, il: Any, tl: Any, nll: Any, alpha: Any, blank: int
+    ) -> Any:
+        width = 2 * int(tl.max()) + 1 if tl.numel() else 1
+        saved = (targets, il, tl, nll, alpha[:, :, :width].contiguous())
+        return backward_kernel(grad_nll, lp, saved, blank).contiguous()
+
+    lib = torch.library
+    ctc_nll = lib.custom_op(
+        "arrayloss::ctc_nll",
+        padded_forward,
+        mutates_args=(),
+        schema="(Tensor lp, Tensor targets, Tensor il, Tensor tl, int blank) -> (Tensor, Tensor)",
+    )
+    ctc_grad = lib.custom_op(
+        "arrayloss::ctc_grad",
+        unpadded_backward,
+        mutates_args=(),
+        schema="(Tensor g, Tensor lp, Tensor targets, Tensor il, Tensor tl, Tensor nll, "
+        "Tensor alpha, int blank) -> Tensor",
+    )
+
+    def fake_nll(lp: Any, targets: Any, il: Any, tl: Any, blank: int) -> Any:
+        n, t = lp.shape[0], lp.shape[1]
+        return lp.new_empty((n,)), lp.new_empty((n, t, 2 * targets.shape[1] + 1))
+
+    def fake_grad(*args: Any) -> Any:
+        return args[1].new_empty(args[1].shape)
+
+    ctc_nll.register_fake(fake_nll)
+    ctc_grad.register_fake(fake_grad)
+
+    def op_backward(ctx: Any, grad_nll: Any, _grad_alpha: Any) -> Any:
+        lp, targets, il, tl, nll, alpha = ctx.saved_tensors
+        grad = ctc_grad(grad_nll, lp, targets, il, tl, nll, alpha, ctx.blank)
+        return _derivative(grad, grad_nll, lp, il, nll), None, None, None, None
+
+    def op_setup(ctx: Any, inputs: Any, output: Any) -> None:
+        ctx.save_for_backward(*inputs[:4], *output)
+        ctx.blank = inputs[4]
+
+    ctc_nll.register_autograd(op_backward, setup_context=op_setup)
+    _TORCH_OPS = _TorchOps(NativeCTC, ctc_nll)
+    return _TORCH_OPS
+
+
+def _derivative(grad: Any, grad_nll: Any, lp: Any, il: Any, nll: Any) -> Any:
+    """torch's CTC gradient ``(exp(lp) - posterior) g`` on the valid frames (``t <
+    T_n``) of possible sequences, 0 elsewhere, made the derivative ``-posterior g``:
+    the ``exp(lp) g`` term removed there (an ``exp`` that overflows leaves NaN, not a
+    number), and 0 at ``-inf`` entries, where torch's ``exp(-inf) - exp(-inf - -inf)``
+    is NaN. Batch-first ``(N, T, C)``."""
+    torch = torch_module()
+    steps = torch.arange(lp.shape[1], device=lp.device)
+    valid = (steps[None, :] < il[:, None]) & torch.isfinite(nll)[:, None]
+    # in place: grad and the exp are fresh buffers
+    term = lp.exp().mul_(grad_nll[:, None, None]).masked_fill_(~valid[:, :, None], 0)
+    return grad.sub_(term).masked_fill_(torch.isneginf(lp), 0)
