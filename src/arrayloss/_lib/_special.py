@@ -34,7 +34,9 @@ cross_sum        ``F.pad`` + 2 ``narrow``    ``lax.reduce_window``
 NumPy uses ``np.take_along_axis``, ``scipy.special.expit`` for the sigmoid when
 SciPy is installed (2.8x faster than the portable expression at 2048x1000 float32),
 and otherwise the portable code: SciPy's ``logsumexp`` was 3x slower and its
-softmaxes and ``log_expit`` no faster (``benchmarks/primitives.py``). CuPy uses
+softmaxes and ``log_expit`` no faster (``benchmarks/primitives.py``). Its
+maxima and sums over a short class axis go through ``_axis_reductions.py``, and
+BCE from logits is computed in place (:func:`sigmoid_cross_entropy`). CuPy uses
 ``cupyx.scipy.special`` for the sigmoid family, logsumexp and the softmaxes.
 
 Measured on the 2-core CPU machine (``python benchmarks/primitives.py``), the torch

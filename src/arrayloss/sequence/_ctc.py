@@ -167,7 +167,7 @@ def ctc_loss(
     :math:`l'_{s-2}`. The recurrence runs in log space (a shifted three-term
     log-sum-exp) over a scan: ``jax.lax.scan`` under JAX, so ``jax.jit`` traces one
     step, not ``T``; an eager loop on the other portable backends; torch's native
-    ``F.ctc_loss`` on torch (tested equal).
+    CTC kernels on torch, eager and under ``torch.compile`` (tested equal).
 
     Parameters
     ----------
@@ -205,11 +205,12 @@ def ctc_loss(
     backward returns ``exp(log_probs) - posterior`` rather than the derivative
     ``-posterior``: the two agree behind a ``log_softmax`` (its backward removes the
     ``exp`` term), which is how CTC is fed, but not when ``log_probs`` is itself the
-    leaf; the native path here subtracts an exact zero whose gradient is that ``exp``
-    term, so its gradient is the derivative of its value on every input. On that
-    path an impossible alignment is found by its length (``T_n < S_n`` + repeats)
-    or, where the kernel returns 0, by a second forward pass without gradient
-    (``-inf`` log-probabilities on every path). The loss is clamped at 0: in
+    leaf; the native path here runs torch's kernels in one autograd node that removes
+    the ``exp`` term, so its gradient is the derivative of its value on every input
+    (and 0, not NaN, at ``-inf`` entries and impossible alignments). Under
+    ``torch.compile`` the same kernels run as the custom ops ``arrayloss::ctc_nll``
+    and ``arrayloss::ctc_grad`` (registered when ``arrayloss`` is imported after
+    torch, or on the first eager call). The loss is clamped at 0: in
     float32 the forward sum may round a certain alignment slightly below 0.
 
     References
