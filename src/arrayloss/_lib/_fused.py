@@ -155,11 +155,12 @@ def fused_ctc_loss(
 
 
 class _TorchOps:
-    """What :func:`register_torch_ops` builds: the eager Function and the custom ops."""
+    """What :func:`register_torch_ops` builds: the eager Functions and the custom ops."""
 
-    def __init__(self, eager: Any, ctc_nll: Any) -> None:
+    def __init__(self, eager: Any, ctc_nll: Any, label_log_odds: Any) -> None:
         self.eager = eager
         self.ctc_nll = ctc_nll
+        self.label_log_odds = label_log_odds
 
 
 _TORCH_OPS: _TorchOps | None = None
@@ -253,8 +254,63 @@ def register_torch_ops() -> _TorchOps:
         ctx.blank = inputs[4]
 
     ctc_nll.register_autograd(op_backward, setup_context=op_setup)
-    _TORCH_OPS = _TorchOps(NativeCTC, ctc_nll)
+    _TORCH_OPS = _TorchOps(NativeCTC, ctc_nll, _label_log_odds_function(function))
     return _TORCH_OPS
+
+
+def fused_label_log_odds(logits: Array, labels: Array, ax: int, *, xp: Namespace) -> Array | None:
+    """``z = logsumexp_{c != y} x_c - x_y`` along ``ax`` from one torch autograd node,
+    or ``None`` (off torch, and under ``torch.compile``, where Inductor fuses the
+    portable form). ``labels`` must all be valid class indices.
+
+    Its backward is the derivative written out: :math:`\\partial z / \\partial x_c =
+    q_c` for :math:`c \ne y` (the softmax over the other classes) and :math:`-1` at
+    :math:`y`, in four in-place passes over the logits, where autograd through the
+    portable masked logsumexp and gather takes about ten (focal 8192x1000 on the CPU:
+    ``docs/benchmarks.rst``, round 4). Tested equal to the portable form in value and
+    gradient (``tests/lib/test_op_counts.py``).
+    """
+    if not is_torch_namespace(xp):
+        return None
+    torch = torch_module()
+    if torch.compiler.is_compiling():
+        return None
+    z, _ = register_torch_ops().label_log_odds.apply(logits, labels.to(torch.int64), ax)
+    return z
+
+
+def _label_log_odds_function(function: Any) -> Any:
+    torch = torch_module()
+
+    class LabelLogOdds(function):  # type: ignore[misc]
+        generate_vmap_rule = True  # plain torch ops
+
+        @staticmethod
+        def forward(x: Any, labels: Any, ax: int) -> Any:
+            # the label's entry set to the lowest finite value, not -inf: a row whose
+            # other logits are all -inf then gives that value, and a finite gradient
+            idx = labels.unsqueeze(ax)
+            rest = torch.logsumexp(x.scatter(ax, idx, torch.finfo(x.dtype).min), dim=ax)
+            return rest - torch.gather(x, ax, idx).squeeze(ax), rest
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+            x, labels, ax = inputs
+            ctx.mark_non_differentiable(output[1])
+            ctx.save_for_backward(x, labels, output[1])
+            ctx.ax = ax
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any, _grad_rest: Any) -> Any:
+            x, labels, rest = ctx.saved_tensors
+            ax = ctx.ax
+            idx = labels.unsqueeze(ax)
+            # exp(x_c - rest) off the label (the other classes' softmax), -1 at it
+            q = x.scatter(ax, idx, torch.finfo(x.dtype).min).sub_(rest.unsqueeze(ax)).exp_()
+            q.scatter_(ax, idx, -1.0)
+            return q.mul_(grad.unsqueeze(ax)), None, None
+
+    return LabelLogOdds
 
 
 def _derivative(grad: Any, grad_nll: Any, lp: Any, il: Any, nll: Any) -> Any:

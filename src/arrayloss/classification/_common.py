@@ -9,6 +9,7 @@ from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
+from .._lib._fused import fused_label_log_odds
 from .._lib._hyper import Hyper
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import (
@@ -248,6 +249,9 @@ def _logsumexp_excluding(logits: Array, excluded: Array, ax: int, xp: Namespace)
 
 def _index_log_odds(logits: Array, labels: Array, ax: int, xp: Namespace) -> Array:
     """``z = log((1 - p_y) / p_y) = logsumexp_{c != y} x_c - x_y`` for integer labels."""
+    fused = fused_label_log_odds(logits, labels, ax, xp=xp)
+    if fused is not None:
+        return fused
     hot = one_hot(labels, int(logits.shape[ax]), ax, dtype=xp.bool, xp=xp)
     rest = _logsumexp_excluding(logits, hot, ax, xp)
     return rest - take_along_axis(logits, labels, ax, xp=xp)
