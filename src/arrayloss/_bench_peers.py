@@ -108,8 +108,8 @@ def _make_inputs(loss: str, shape: tuple[int, ...], seed: int = 0) -> _Inputs:
         pos, neg = (rng.normal(size=shape).astype(np.float32) for _ in range(2))
         return _Inputs("triplet", x, pos, {"negative": neg})
     if loss == "asymmetric_loss":  # (N, C) multi-label: about 10 positives per row
-        labels = rng.random(shape) < min(0.2, 10 / shape[-1])
-        return _Inputs("multilabel", x, labels.astype(np.float32))
+        positive = rng.random(shape) < min(0.2, 10 / shape[-1])
+        return _Inputs("multilabel", x, positive.astype(np.float32))
     if loss == "nt_xent":  # (2N, D): rows i and i + N are the two views
         return _Inputs("embed", x, np.arange(shape[0]) % (shape[0] // 2))
     if loss in ("binary_cross_entropy", "binary_focal_loss"):
@@ -140,7 +140,9 @@ def _long_tail_inputs(loss: str, shape: tuple[int, ...], rng: Any) -> _Inputs:
         return _Inputs("longtail", x, labels, {"counts": counts.astype(np.float32)})
     x = rng.normal(size=shape).astype(np.float32)
     if loss == "logit_adjusted_cross_entropy":
-        return _Inputs("longtail", x, labels, {"priors": (counts / counts.sum()).astype(np.float32)})
+        return _Inputs(
+            "longtail", x, labels, {"priors": (counts / counts.sum()).astype(np.float32)}
+        )
     return _Inputs("longtail", x, labels)  # seesaw: the counts are the batch's own
 
 
@@ -187,9 +189,7 @@ def _ours(loss: str, backend: str, inputs: _Inputs) -> Callable[..., Any] | None
     if loss == "triplet_margin_loss":  # x, y: anchors and positives (x differentiated)
         return lambda x, y, neg, *_: fn(x, y, neg)
     if loss == "sinkhorn_divergence":
-        return lambda x, y, *_: fn(
-            x, y, epsilon=SINKHORN_EPSILON, iterations=SINKHORN_ITERATIONS
-        )
+        return lambda x, y, *_: fn(x, y, epsilon=SINKHORN_EPSILON, iterations=SINKHORN_ITERATIONS)
     if loss == "logit_adjusted_cross_entropy":
         return lambda x, y, priors, *_: fn(x, y, class_priors=priors)
     if loss == "ldam_loss":
@@ -345,9 +345,7 @@ def _torch_asymmetric(torch: Any) -> Callable[..., Any]:
         # eps 1e-8, the focusing weight differentiated: the summed loss
         xs_pos = torch.sigmoid(x)
         xs_neg = (1 - xs_pos + 0.05).clamp(max=1)
-        loss = y * torch.log(xs_pos.clamp(min=1e-8)) + (1 - y) * torch.log(
-            xs_neg.clamp(min=1e-8)
-        )
+        loss = y * torch.log(xs_pos.clamp(min=1e-8)) + (1 - y) * torch.log(xs_neg.clamp(min=1e-8))
         pt = xs_pos * y + xs_neg * (1 - y)
         loss = loss * torch.pow(1 - pt, 0.0 * y + 4.0 * (1 - y))
         return -loss.sum()
