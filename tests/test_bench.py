@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from arrayloss import _bench
+from arrayloss import _bench, _bench_peers
 from arrayloss._cli import main
 
 
@@ -208,3 +208,159 @@ def test_progress_counts_steps() -> None:
     assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
     assert len(seen) >= 2
     assert seen[0][2].startswith("numpy mse_loss")
+
+
+# -- the families' rows: each peer that computes our value ------------------------------
+
+FAMILY_LOSSES = (
+    "ssim_loss",
+    "ctc_loss",
+    "nt_xent",
+    "triplet_margin_loss",
+    "sinkhorn_divergence",
+    "logit_adjusted_cross_entropy",
+    "ldam_loss",
+    "asymmetric_loss",
+    "seesaw_loss",
+)
+#: backend -> the module that must import for each (loss, peer) row to appear
+FAMILY_PEERS = {
+    "numpy": {
+        ("ssim_loss", "numpy (hand-written)"): "numpy",
+        ("nt_xent", "numpy (hand-written)"): "numpy",
+        ("triplet_margin_loss", "numpy (hand-written)"): "numpy",
+        ("logit_adjusted_cross_entropy", "numpy (hand-written)"): "numpy",
+        ("ldam_loss", "numpy (hand-written)"): "numpy",
+        ("asymmetric_loss", "numpy (hand-written)"): "numpy",
+    },
+    "torch": {
+        ("ssim_loss", "pytorch_msssim.ssim"): "pytorch_msssim",
+        ("ssim_loss", "kornia.ssim_loss(valid)"): "kornia",
+        ("ctc_loss", "F.ctc_loss"): "torch",
+        ("nt_xent", "pml.NTXentLoss"): "pytorch_metric_learning",
+        ("triplet_margin_loss", "F.triplet_margin_loss"): "torch",
+        ("sinkhorn_divergence", "geomloss.SamplesLoss"): "geomloss",
+        ("logit_adjusted_cross_entropy", "torch (hand-written)"): "torch",
+        ("ldam_loss", "torch (hand-written)"): "torch",
+        ("asymmetric_loss", "torch (hand-written)"): "torch",
+        ("seesaw_loss", "torch (hand-written)"): "torch",
+    },
+    "jax": {
+        ("ssim_loss", "dm_pix.ssim"): "dm_pix",
+        ("ctc_loss", "optax.ctc_loss"): "optax",
+        ("nt_xent", "optax.ntxent"): "optax",
+        ("triplet_margin_loss", "optax.triplet_margin_loss"): "optax",
+        ("sinkhorn_divergence", "ott.sinkhorn_divergence"): "ott.tools.sinkhorn_divergence",
+    },
+}
+
+
+def _installed(module: str) -> bool:
+    return _bench_peers._optional(module) is not None
+
+
+@pytest.mark.parametrize("backend", list(FAMILY_PEERS))
+def test_family_rows_appear_for_the_installed_peers(
+    backend: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each row of a peer that computes our value is timed only after the value check
+    passed (``check_value``): a row present means the two agreed on its inputs."""
+    if _bench.available(backend) is not None:
+        pytest.skip(f"{backend} not installed")
+    rows = _bench.run(
+        backends=[backend], losses=list(FAMILY_LOSSES), size="tiny", budget_s=0.0, memory=False
+    )
+    want = {key for key, module in FAMILY_PEERS[backend].items() if _installed(module)}
+    assert want
+    assert {(r.loss, r.peer) for r in rows} == want
+    modes = {"fwd"} if backend == "numpy" else {"fwd", "fwd+bwd"}
+    for key in want:
+        assert {r.mode for r in rows if (r.loss, r.peer) == key} == modes
+        assert key in _bench_peers.SAME_VALUE  # each is value-checked before it is timed
+    assert "failed" not in capsys.readouterr().err
+
+
+def _values(backend: str, loss: str) -> list[tuple[str, float, float]]:
+    """(peer, ours, peer's value x its documented factor) on the bench's tiny inputs,
+    computed here, not through the bench's own check."""
+    inputs = _bench_peers._make_inputs(loss, _bench.SIZES["tiny"][_bench._KINDS[loss][0]])
+    arrays = [inputs.x, inputs.y, *inputs.extra.values()]
+    if backend == "torch":
+        torch = pytest.importorskip("torch")
+        if inputs.kind == "image":
+            arrays[:2] = [a.transpose(0, 3, 1, 2).copy() for a in arrays[:2]]
+        args = [torch.from_numpy(a) for a in arrays]
+        peers = _bench_peers._torch_peers(loss, inputs)
+    elif backend == "jax":
+        jnp = pytest.importorskip("jax.numpy")
+        args = [jnp.asarray(a.astype("int32") if a.dtype.kind == "i" else a) for a in arrays]
+        peers = _bench_peers._jax_peers(loss, inputs)
+    else:
+        args, peers = arrays, _bench_peers._numpy_peers(loss, inputs)
+    ours = _bench_peers._ours(loss, backend, inputs)
+    assert ours is not None
+    return [
+        (name, float(ours(*args)), _bench_peers.SAME_VALUE[(loss, name)] * float(peer(*args)))
+        for name, peer in peers.items()
+    ]
+
+
+#: (loss, peer) -> relative tolerance where the peer is not float32-exact: geomloss
+#: stops its epsilon annealing after the bench's 100 steps 9e-6 below the converged
+#: value on the tiny clouds (ours is within 1e-9 there); still inside check_value's 1e-4
+_PEER_RTOL = {("sinkhorn_divergence", "geomloss.SamplesLoss"): 2e-5}
+
+
+@pytest.mark.parametrize("loss", FAMILY_LOSSES)
+@pytest.mark.parametrize("backend", list(FAMILY_PEERS))
+def test_family_peers_compute_our_value(backend: str, loss: str) -> None:
+    """float32 inputs: the sides filter, scan and sum in different orders; 1e-5 is
+    about 100 float32 ulps of a value near 1 (SSIM), 10 of a CTC sum near 30."""
+    if _bench.available(backend) is not None:
+        pytest.skip(f"{backend} not installed")
+    for name, ours, theirs in _values(backend, loss):
+        assert ours == pytest.approx(theirs, rel=_PEER_RTOL.get((loss, name), 1e-5)), name
+        assert ours > 0, name  # not a degenerate 0 = 0
+
+
+def test_a_peer_that_disagrees_is_reported_and_not_timed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(_bench_peers.SAME_VALUE, ("nt_xent", "numpy (hand-written)"), 2.0)
+    rows = _bench.run(backends=["numpy"], losses=["nt_xent"], size="tiny", budget_s=0.0)
+    assert rows == []
+    err = capsys.readouterr().err
+    assert "numpy (hand-written)" in err
+
+
+def test_long_tail_inputs_are_long_tailed_and_deterministic() -> None:
+    """The adaptive losses' rows need a class imbalance to adapt to (imbalance 100),
+    the same on every run."""
+    a = _bench_peers._make_inputs("ldam_loss", (8192, 1000))
+    b = _bench_peers._make_inputs("ldam_loss", (8192, 1000))
+    counts = a.extra["counts"]
+    assert counts[0] / counts[-1] == pytest.approx(100.0)
+    assert np.all(np.diff(counts) <= 0)
+    np.testing.assert_array_equal(a.y, b.y)
+    seen = np.bincount(a.y, minlength=1000)
+    assert seen[:10].sum() > 10 * seen[-10:].sum()  # the batch follows the profile
+    assert np.all(np.abs(a.x) <= 1.0)  # LDAM's cosine logits
+    ml = _bench_peers._make_inputs("asymmetric_loss", (8192, 1000))
+    assert 5 < ml.y.sum(axis=1).mean() < 15  # about 10 positive labels per row
+
+
+def test_geomloss_runs_the_same_number_of_sinkhorn_steps() -> None:
+    """geomloss's epsilon schedule has one Sinkhorn step per entry: the scaling the
+    bench gives it makes that the iterations ours runs, on every size's clouds."""
+    torch = pytest.importorskip("torch")
+    legacy = pytest.importorskip("geomloss._legacy.sinkhorn_divergence")
+    for sizes in _bench.SIZES.values():
+        if "clouds" not in sizes:
+            continue
+        inputs = _bench_peers._make_inputs("sinkhorn_divergence", sizes["clouds"])
+        diameter = legacy.max_diameter(torch.from_numpy(inputs.x), torch.from_numpy(inputs.y))
+        blur = _bench_peers.SINKHORN_EPSILON**0.5
+        schedule = legacy.epsilon_schedule(
+            2, diameter, blur, _bench_peers._geomloss_scaling(inputs)
+        )
+        assert len(schedule) == _bench_peers.SINKHORN_ITERATIONS

@@ -67,8 +67,16 @@ BACKENDS = ("numpy", "torch", "torch-compile", "torch-cuda", "jax")
 
 #: size name -> (kind -> shape). Classification shapes are (N, C); segmentation and
 #: image shapes are channels-last (B, *spatial, C), torch peers get the channels-first
-#: copy; CTC's are (N, T, C, S): logits (N, T, C), S padded labels; embeddings (2N, D).
-_FAMILY_SHAPES = {"image": (16, 256, 256, 3), "ctc": (8, 200, 30, 50), "embed": (1024, 128)}
+#: copy; CTC's are (N, T, C, S): logits (N, T, C), S padded labels; embeddings (2N, D);
+#: triplets (N, D) for each of anchors, positives, negatives; clouds (n, d) for each of
+#: the two point clouds.
+_FAMILY_SHAPES = {
+    "image": (16, 256, 256, 3),
+    "ctc": (8, 200, 30, 50),
+    "embed": (1024, 128),
+    "triplet": (4096, 128),
+    "clouds": (1024, 3),
+}
 SIZES: dict[str, dict[str, tuple[int, ...]]] = {
     "tiny": {
         "probe": (8, 10),
@@ -77,6 +85,8 @@ SIZES: dict[str, dict[str, tuple[int, ...]]] = {
         "image": (2, 32, 32, 3),
         "ctc": (2, 12, 5, 3),
         "embed": (16, 8),
+        "triplet": (16, 8),
+        "clouds": (256, 3),  # geomloss's 100 annealing steps: 7e-4 off at 32 points
     },
     "quick": {
         "probe": (8, 10),
@@ -103,6 +113,10 @@ SIZES: dict[str, dict[str, tuple[int, ...]]] = {
         "image": (64, 512, 512, 3),
         "ctc": (64, 400, 64, 100),
         "embed": (8192, 128),
+        "triplet": (65536, 512),
+        # ours backpropagates through all 100 Sinkhorn steps: ~800 (n, n) float32 saved
+        # for the backward, 13 GiB at n = 2048 (4096 would need ~50 GiB)
+        "clouds": (2048, 3),
     },
 }
 # which input kinds each loss is measured on (the probes only for the listed losses)
@@ -120,6 +134,12 @@ _KINDS = {
     "ssim_loss": ("image",),
     "ctc_loss": ("ctc",),
     "nt_xent": ("embed",),
+    "triplet_margin_loss": ("triplet",),
+    "sinkhorn_divergence": ("clouds",),
+    "logit_adjusted_cross_entropy": ("cls",),
+    "ldam_loss": ("cls",),
+    "seesaw_loss": ("cls",),
+    "asymmetric_loss": ("cls",),
 }
 LOSSES = tuple(_KINDS)
 
@@ -556,6 +576,7 @@ def environment() -> dict[str, str]:
     mods = ("arrayloss", "numpy", "torch", "jax", "optax", "kornia", "monai")
     peers = {"pytorch_msssim": "pytorch-msssim", "dm_pix": "dm-pix"}
     peers["pytorch_metric_learning"] = "pytorch-metric-learning"
+    peers.update({"geomloss": "geomloss", "ott": "ott-jax"})
     for mod in (*mods, *peers):
         m = _optional(mod) if importlib.util.find_spec(mod) else None
         if m is not None:
