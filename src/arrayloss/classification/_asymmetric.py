@@ -6,7 +6,7 @@ from .._lib._compat import Array, array_namespace
 from .._lib._dtypes import compute_dtype
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
-from .._lib._special import log_sigmoid, safe_power, sigmoid
+from .._lib._special import log_sigmoid_pair, safe_power
 from .._lib._validation import check_same_shape
 
 __all__ = ["asymmetric_loss"]
@@ -102,10 +102,8 @@ def asymmetric_loss(
     g_neg = continuous(gamma_neg, "gamma_neg", x, xp, low=0.0)
     m = continuous(clip, "clip", x, xp, low=0.0, high=1.0, high_inclusive=False)
     # positives: (1 - p)^g+ * -log p = exp(g+ log sigma(-x)) * -log sigma(x)
-    log_p = log_sigmoid(x, xp=xp)
-    log_q = log_sigmoid(-x, xp=xp)
+    log_p, log_q = log_sigmoid_pair(x, xp=xp)
     pos = -log_p if isinstance(g_pos, float) and g_pos == 0.0 else -xp.exp(g_pos * log_q) * log_p
-    p = sigmoid(x, xp=xp)
     if isinstance(m, float) and m == 0.0:
         # no shift: p^g- = exp(g- log sigma(x)), -log(1 - p) = -log sigma(-x)
         neg = (
@@ -114,12 +112,14 @@ def asymmetric_loss(
             else -log_q
         )
     else:
-        # p_m = max(p - m, 0); 1 - p_m = sigma(-x) + m where p > m (else the term is 0)
-        shifted = p - m
+        # p_m = max(p - m, 0); 1 - p_m = sigma(-x) + m where p > m (else the term is 0).
+        # p and sigma(-x) as exp of the log-sigmoids: exp's relative error |log p| eps
+        # is a few ulp where p > m is read, and sigma(-x) only enters next to m
+        shifted = xp.exp(log_p) - m
         above = shifted > 0
         zero = xp.zeros_like(x)
         p_m = xp.where(above, shifted, zero)
-        log_1m = xp.log(xp.where(above, sigmoid(-x, xp=xp) + m, xp.ones_like(x)))
+        log_1m = xp.log(xp.where(above, xp.exp(log_q) + m, xp.ones_like(x)))
         neg = -safe_power(p_m, g_neg, xp=xp) * log_1m
     loss = y * pos + (1.0 - y) * neg
     return reduce_loss(loss, reduction, xp=xp, weights=weights)
