@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._lib._compat import Array, array_namespace
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import log_sigmoid_pair, safe_power
@@ -96,8 +96,8 @@ def asymmetric_loss(
     dtype = compute_dtype(logits, "logits", xp)
     check_same_shape(logits, labels, "logits", "labels")
     check_weights(weights, tuple(logits.shape), xp)
-    x = xp.astype(logits, dtype)
-    y = xp.astype(labels, dtype)
+    x = cast(logits, dtype, xp)
+    y = cast(labels, dtype, xp)
     g_pos = continuous(gamma_pos, "gamma_pos", x, xp, low=0.0)
     g_neg = continuous(gamma_neg, "gamma_neg", x, xp, low=0.0)
     m = continuous(clip, "clip", x, xp, low=0.0, high=1.0, high_inclusive=False)

@@ -177,7 +177,7 @@ def _median_present(counts: Array, present: Array, xp: Namespace) -> Array:
     inf = xp.full((), float("inf"), dtype=counts.dtype, device=dev)
     ordered = xp.sort(xp.where(present, counts, inf))  # absent classes sort last
     index = xp.__array_namespace_info__().default_dtypes(device=dev)["indexing"]
-    k = xp.sum(xp.astype(present, index))
+    k = xp.sum(cast(present, index, xp))
     k = xp.where(k > 0, k, xp.ones((), dtype=index, device=dev))
     lo = xp.reshape((k - 1) // 2, (1,))
     hi = xp.reshape(k // 2, (1,))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import continuous
 from .._lib._special import one_hot, softmax, stop_gradient, take_along_axis
 from .._lib._targets import broadcast_class_vector
@@ -38,7 +38,7 @@ def _class_vector(value: object, name: str, logits: Array, ax: int, xp: Namespac
     arr = xp.asarray(value)
     if not xp.isdtype(arr.dtype, ("real floating", "integral")):
         raise TypeError(f"{name} must be real numbers, got dtype {arr.dtype}")
-    return xp.asarray(xp.astype(arr, logits.dtype), device=device_of(logits))
+    return xp.asarray(cast(arr, logits.dtype, xp), device=device_of(logits))
 
 
 def _check_labels(logits: Array, labels: Array, ax: int, xp: Namespace) -> None:
@@ -131,7 +131,7 @@ def logit_adjusted_cross_entropy(
         logits=logits, labels=labels, class_priors=class_priors, weights=weights,
         required=("logits", "labels", "class_priors"),
     )  # fmt: skip
-    logits = xp.astype(logits, compute_dtype(logits, "logits", xp))
+    logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
     ax = normalize_axis(axis, logits.ndim)
     t = continuous(tau, "tau", logits, xp, low=0.0)
     priors = stop_gradient(_class_vector(class_priors, "class_priors", logits, ax, xp), xp=xp)
@@ -224,7 +224,7 @@ def ldam_loss(
         logits=logits, labels=labels, class_counts=class_counts, weights=weights,
         required=("logits", "labels", "class_counts"),
     )  # fmt: skip
-    logits = xp.astype(logits, compute_dtype(logits, "logits", xp))
+    logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
     ax = normalize_axis(axis, logits.ndim)
     num = int(logits.shape[ax])
     mm = continuous(max_margin, "max_margin", logits, xp, low=0.0, low_inclusive=False)
@@ -388,7 +388,7 @@ def seesaw_loss(
     xp = array_namespace(
         logits=logits, labels=labels, weights=weights, required=("logits", "labels")
     )
-    logits = xp.astype(logits, compute_dtype(logits, "logits", xp))
+    logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
     ax = normalize_axis(axis, logits.ndim)
     num = int(logits.shape[ax])
     pp = continuous(p, "p", logits, xp, low=0.0)
@@ -541,7 +541,7 @@ def automated_focal_loss(
     xp = array_namespace(
         logits=logits, labels=labels, weights=weights, required=("logits", "labels")
     )
-    logits = xp.astype(logits, compute_dtype(logits, "logits", xp))
+    logits = cast(logits, compute_dtype(logits, "logits", xp), xp)
     ax = normalize_axis(axis, logits.ndim)
     num = int(logits.shape[ax])
     m = continuous(momentum, "momentum", logits, xp, low=0.0, high=1.0, low_inclusive=False)
@@ -559,10 +559,10 @@ def automated_focal_loss(
     safe = _safe_labels(labels, num, xp)
     probs = softmax(stop_gradient(logits, xp=xp), ax, xp=xp)
     p_y = take_along_axis(probs, safe, ax, xp=xp)
-    keepf = xp.astype(keep, logits.dtype)
+    keepf = cast(keep, logits.dtype, xp)
     batch = xp.sum(p_y * keepf) / xp.maximum(xp.sum(keepf), xp.ones((), dtype=logits.dtype))
-    old = stop_gradient(xp.astype(state.p_correct, logits.dtype), xp=xp)
-    seen = stop_gradient(xp.astype(state.seen, logits.dtype), xp=xp)
+    old = stop_gradient(cast(state.p_correct, logits.dtype, xp), xp=xp)
+    seen = stop_gradient(cast(state.seen, logits.dtype, xp), xp=xp)
     any_kept = xp.any(keep)
     mixed = xp.where(seen > 0, (1.0 - m) * old + m * batch, batch)
     p_hat = xp.where(any_kept, mixed, old)

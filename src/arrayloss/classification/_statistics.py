@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import Hyper, continuous
 from .._lib._special import one_hot, softmax, stop_gradient
 from .._lib._validation import check_ignore_index, normalize_axis, require_static
@@ -162,7 +162,7 @@ def update_class_statistics(
         m = continuous(momentum, "momentum", counts, xp, low=0.0, high=1.0, low_inclusive=False)
     hot = one_hot(labels, num, -1, dtype=counts.dtype, xp=xp)  # out of range: all zeros
     if ignore is not None:
-        hot = hot * xp.astype(xp.expand_dims(labels != ignore, axis=-1), counts.dtype)
+        hot = hot * cast(xp.expand_dims(labels != ignore, axis=-1), counts.dtype, xp)
     flat = xp.reshape(hot, (-1, num))
     batch = xp.sum(flat, axis=0)
     if logits is None:
@@ -175,12 +175,12 @@ def update_class_statistics(
                 f"logits of shape {tuple(logits.shape)} (class axis {axis}) do not match "
                 f"labels of shape {tuple(labels.shape)}"
             )
-        probs = softmax(xp.astype(stop_gradient(logits, xp=xp), dtype), ax, xp=xp)
+        probs = softmax(cast(stop_gradient(logits, xp=xp), dtype, xp), ax, xp=xp)
         if ax != probs.ndim - 1:  # permute_dims, not moveaxis: torch.func.vmap batches it
             order = [d for d in range(probs.ndim) if d != ax] + [ax]
             probs = xp.permute_dims(probs, tuple(order))
         probs = xp.reshape(probs, (-1, num))
-        psum = xp.sum(xp.astype(probs, counts.dtype) * flat, axis=0)
+        psum = xp.sum(cast(probs, counts.dtype, xp) * flat, axis=0)
         present = batch > 0
         if m is None:
             total = counts + batch

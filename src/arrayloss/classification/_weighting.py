@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._lib._compat import Array, array_namespace, device_of
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 
 __all__ = ["uncertainty_weighted_sum"]
 
@@ -86,7 +86,7 @@ def uncertainty_weighted_sum(losses: Sequence[Array] | Array, log_variances: Arr
             f"log_variances must have shape ({int(terms.shape[0]) if terms.ndim else 1},) "
             f"(one per loss term), got {tuple(s.shape)}"
         )
-    s = xp.astype(s, dtype)
-    terms = xp.astype(terms, dtype)
+    s = cast(s, dtype, xp)
+    terms = cast(terms, dtype, xp)
     # 1/(2 sigma^2) L + log sigma = (exp(-s) L + s) / 2
     return xp.sum(0.5 * (xp.exp(-s) * terms + s))

@@ -110,7 +110,7 @@ def _counts(
     require_static(from_logits, "from_logits")
     ignore = check_ignore_index(ignore_index)
     if labels.dtype == xp.bool:
-        labels = xp.astype(labels, xp.int64 if hasattr(xp, "int64") else xp.int32)
+        labels = cast(labels, xp.int64 if hasattr(xp, "int64") else xp.int32, xp)
     if not is_integer(labels, xp):
         raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
     dev = device_of(labels)
@@ -135,7 +135,7 @@ def _counts(
             hard = preds != 0
         else:
             raise TypeError(f"preds must be integer, boolean or floating, got {preds.dtype}")
-        hard = xp.astype(hard, labels.dtype)
+        hard = cast(hard, labels.dtype, xp)
         _in_range(labels, 2, ignore, "labels", given, xp)
     else:
         if is_floating(preds, xp):
@@ -158,7 +158,7 @@ def _counts(
                     f"preds has {c} classes along axis {axis}, num_classes={num_classes}"
                 )
             nan = xp.any(xp.isnan(preds), axis=ax)
-            hard = xp.astype(xp.argmax(preds, axis=ax), labels.dtype)
+            hard = cast(xp.argmax(preds, axis=ax), labels.dtype, xp)
         elif is_integer(preds, xp):
             if num_classes is None:
                 raise ValueError(
@@ -167,7 +167,7 @@ def _counts(
             c = num_classes
             check_same_shape(labels, preds, "labels", "preds")
             _in_range(preds, c, None, "preds", given, xp)
-            hard = preds if preds.dtype == labels.dtype else xp.astype(preds, labels.dtype)
+            hard = preds if preds.dtype == labels.dtype else cast(preds, labels.dtype, xp)
         else:
             raise TypeError(
                 f"preds must be integer class predictions or floating scores, got {preds.dtype}"
@@ -185,12 +185,12 @@ def _counts(
         bad = xp.reshape(nan, (b, -1))
         if keep is not None:
             bad = bad & keep
-        invalid = xp.sum(xp.astype(bad, int_dtype), axis=1)
+        invalid = xp.sum(cast(bad, int_dtype, xp), axis=1)
         keep = ~bad if keep is None else keep & ~bad
     if keep is not None:
-        pred_hot = pred_hot * xp.expand_dims(xp.astype(keep, int_dtype), axis=-1)
+        pred_hot = pred_hot * xp.expand_dims(cast(keep, int_dtype, xp), axis=-1)
     rows = [
-        xp.sum(pred_hot * xp.expand_dims(xp.astype(flat_y == i, int_dtype), axis=-1), axis=1)
+        xp.sum(pred_hot * xp.expand_dims(cast(flat_y == i, int_dtype, xp), axis=-1), axis=1)
         for i in range(c)
     ]
     counts = xp.stack(rows, axis=1)  # (B, C, C)
@@ -286,7 +286,7 @@ def _metric(
             per_image,
             xp,
         )
-    m = xp.astype(m, fdtype) if not is_floating(m, xp) else cast(m, fdtype, xp)
+    m = cast(m, fdtype, xp)
     tp, fp, fn, tn = _stats(m, xp)
     support = tp + fn
     if mode == "binary":
@@ -308,7 +308,7 @@ def _metric(
         elif average == "weighted":
             score = _ratio(xp.sum(per_class * support, axis=-1), xp.sum(support, axis=-1), 0.0, xp)
         else:
-            weight = xp.astype(present, fdtype)
+            weight = cast(present, fdtype, xp)
             if per_image:  # the mean over the (image, class) pairs present
                 per_class, weight = xp.reshape(per_class, (-1,)), xp.reshape(weight, (-1,))
             score = _ratio(xp.sum(per_class * weight, axis=-1), xp.sum(weight, axis=-1), 0.0, xp)
@@ -409,7 +409,7 @@ def confusion_matrix(
     )
     if not is_floating(preds, xp) and normalize is None:
         return counts
-    m = xp.astype(counts, fdtype)
+    m = cast(counts, fdtype, xp)
     if is_floating(preds, xp):
         # NaN scores in, NaN out: a matrix with a NaN score is NaN (integer counts could not be)
         flag = xp.reshape(invalid != 0, (*tuple(invalid.shape), 1, 1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lib._compat import Array, array_namespace, device_of
+from .._lib._dtypes import cast
 from ._confusion import _check_num_classes, _counts
 from ._confusion_state import ConfusionState
 
@@ -94,8 +95,8 @@ def update_confusion(
         preds, labels, c, True, mode, axis, ignore_index, threshold, from_logits, False, xp
     )
     return ConfusionState(
-        state.matrix + xp.astype(m, state.matrix.dtype),
-        state.invalid + xp.astype(bad, state.invalid.dtype),
+        state.matrix + cast(m, state.matrix.dtype, xp),
+        state.invalid + cast(bad, state.invalid.dtype, xp),
     )
 
 

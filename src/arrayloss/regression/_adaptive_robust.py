@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of, is_array
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._validation import check_number
 from ._log_partition_table import ALPHA_HI, ALPHA_LO, LOG_Z, SLOPE, STEP
@@ -22,7 +22,7 @@ def _log_partition(alpha: Array, xp: Namespace) -> Array:
     u = (alpha - ALPHA_LO) / STEP
     last = len(LOG_Z) - 2
     k = xp.clip(xp.floor(u), 0.0, float(last))
-    idx = xp.reshape(xp.astype(k, xp.int64), (-1,))
+    idx = xp.reshape(cast(k, xp.int64, xp), (-1,))
     shape = tuple(alpha.shape)
     y0 = xp.reshape(xp.take(values, idx, axis=0), shape)
     y1 = xp.reshape(xp.take(values, idx + 1, axis=0), shape)
@@ -49,7 +49,7 @@ def _array_param(value: object, name: str, like: Array, xp: Namespace) -> Any:
         arr: Any = value
         if not xp.isdtype(arr.dtype, ("real floating", "integral")):
             raise TypeError(f"{name} must be real, got an array of dtype {arr.dtype}")
-        return xp.astype(arr, like.dtype)
+        return cast(arr, like.dtype, xp)
     return xp.asarray(check_number(value, name), dtype=like.dtype, device=device_of(like))
 
 
@@ -141,7 +141,7 @@ def adaptive_robust_loss(
     )
     reduction = check_reduction(reduction)
     dtype = compute_dtype(x, "x", xp)
-    x = xp.astype(x, dtype)
+    x = cast(x, dtype, xp)
     if not is_array(alpha):
         check_number(alpha, "alpha", low=ALPHA_LO, high=ALPHA_HI)
     if not is_array(scale):

@@ -4,7 +4,7 @@ gradient at 0, pairwise distances and the masked multi-positive log-softmax."""
 from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, device_of
-from .._lib._dtypes import compute_dtype, is_integer
+from .._lib._dtypes import cast, compute_dtype, is_integer
 from .._lib._special import logsumexp
 
 __all__ = [
@@ -99,7 +99,7 @@ def multi_positive_log_prob(
     """
     zero = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
     one = xp.ones((), dtype=logits.dtype, device=device_of(logits))
-    count = xp.sum(xp.astype(positive, logits.dtype), axis=1)
+    count = xp.sum(cast(positive, logits.dtype, xp), axis=1)
     total = xp.sum(xp.where(positive, logits, zero), axis=1)
     has = count > 0
     mean = total / xp.where(has, count, one) - masked_logsumexp(logits, keep, xp=xp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
+from .._lib._dtypes import cast
 from .._lib._hyper import continuous, hyper_exp
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import log_sigmoid, take_along_axis
@@ -86,7 +87,7 @@ def info_nce(
     dtype = check_embeddings(queries, "queries", xp)
     check_embeddings(keys, "keys", xp)
     n, m = int(queries.shape[0]), int(keys.shape[0])
-    q = xp.astype(queries, dtype)
+    q = cast(queries, dtype, xp)
     tau = continuous(temperature, "temperature", q, xp, low=0.0, low_inclusive=False)
     if int(keys.shape[1]) != int(queries.shape[1]):
         raise ValueError(
@@ -102,7 +103,7 @@ def info_nce(
     else:
         check_labels(labels, n, "labels", xp)
     check_weights(weights, (n,), xp)
-    logits = unit(q, 1, xp=xp) @ xp.permute_dims(unit(xp.astype(keys, dtype), 1, xp=xp), (1, 0))
+    logits = unit(q, 1, xp=xp) @ xp.permute_dims(unit(cast(keys, dtype, xp), 1, xp=xp), (1, 0))
     logits = logits / tau
     keep = xp.ones(tuple(logits.shape), dtype=xp.bool, device=device_of(q))
     logp = masked_log_softmax(logits, keep, xp=xp)
@@ -181,7 +182,7 @@ def nt_xent(
     reduction = check_reduction(reduction)
     dtype = check_embeddings(embeddings, "embeddings", xp)
     b = int(embeddings.shape[0])
-    z = unit(xp.astype(embeddings, dtype), 1, xp=xp)
+    z = unit(cast(embeddings, dtype, xp), 1, xp=xp)
     tau = continuous(temperature, "temperature", z, xp, low=0.0, low_inclusive=False)
     dev = device_of(z)
     rows = xp.arange(b, device=dev)
@@ -348,8 +349,8 @@ def _pair(a: Array, b: Array, xp: Namespace) -> tuple[Array, Array, int]:
             f"image_embeddings {tuple(a.shape)} and text_embeddings {tuple(b.shape)} must "
             "have the same shape (N, D): pair i is the positive"
         )
-    u = unit(xp.astype(a, dtype), 1, xp=xp)
-    v = unit(xp.astype(b, dtype), 1, xp=xp)
+    u = unit(cast(a, dtype, xp), 1, xp=xp)
+    v = unit(cast(b, dtype, xp), 1, xp=xp)
     return u, v, int(a.shape[0])
 
 
@@ -422,7 +423,7 @@ def supcon_loss(
     reduction = check_reduction(reduction)
     dtype = check_embeddings(features, "features", xp, ndim=3)
     n, views, d = (int(s) for s in features.shape)
-    f = unit(xp.astype(features, dtype), 2, xp=xp)
+    f = unit(cast(features, dtype, xp), 2, xp=xp)
     tau = continuous(temperature, "temperature", f, xp, low=0.0, low_inclusive=False)
     tau_b = continuous(base_temperature, "base_temperature", f, xp, low=0.0, low_inclusive=False)
     dev = device_of(f)

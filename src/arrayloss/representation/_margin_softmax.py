@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._lib._compat import Array, array_namespace, array_or_none, device_of
-from .._lib._dtypes import compute_dtype
+from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import continuous, hyper_array, is_hyper_array
 from .._lib._special import one_hot
 from .._lib._validation import normalize_axis
@@ -110,7 +110,7 @@ def margin_softmax_logits(
         )
     if not xp.isdtype(labels.dtype, "integral"):
         raise TypeError(f"labels must be an integer array, got dtype {labels.dtype}")
-    c = xp.astype(cosine, dtype)
+    c = cast(cosine, dtype, xp)
     s = continuous(scale, "scale", c, xp, low=0.0, low_inclusive=False)
     k1 = continuous(m1, "m1", c, xp, low=0.0, low_inclusive=False)
     k2 = continuous(m2, "m2", c, xp)

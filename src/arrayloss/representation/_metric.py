@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lib._compat import Array, Namespace, array_namespace, array_or_none, device_of
-from .._lib._dtypes import compute_dtype, is_floating, is_integer
+from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._special import softplus
@@ -149,7 +149,7 @@ def triplet_margin_loss(
             )
         compute_dtype(arr, name, xp)
     ax = normalize_axis(axis, anchor.ndim)
-    a, pos, neg = (xp.astype(x, dtype) for x in (anchor, positive, negative))
+    a, pos, neg = (cast(x, dtype, xp) for x in (anchor, positive, negative))
     m = continuous(margin, "margin", a, xp, low=0.0)
     eps = continuous(eps, "eps", a, xp, low=0.0)
     d_ap = _p_distance(a - pos + eps, p, ax, xp=xp)
@@ -168,7 +168,7 @@ def _batch_inputs(
     n = int(embeddings.shape[0])
     check_labels(labels, n, "labels", xp)
     require_static(soft, "soft")
-    x = xp.astype(embeddings, dtype)
+    x = cast(embeddings, dtype, xp)
     m = continuous(margin, "margin", x, xp, low=0.0)
     rows = xp.arange(n, device=device_of(x))
     same = labels[:, None] == labels[None, :]
@@ -385,12 +385,12 @@ def contrastive_loss(
     dtype, ax = _pair_inputs(x1, x2, same, "same", axis, xp)
     if not (is_floating(same, xp) or is_integer(same, xp) or same.dtype == xp.bool):
         raise TypeError(f"same must be a boolean, integer or floating array, got {same.dtype}")
-    a = xp.astype(x1, dtype)
+    a = cast(x1, dtype, xp)
     m = continuous(margin, "margin", a, xp, low=0.0)
-    diff = a - xp.astype(x2, dtype)
+    diff = a - cast(x2, dtype, xp)
     sq = xp.sum(diff * diff, axis=ax)
     d = safe_sqrt(sq, xp=xp)
-    s = xp.astype(same, dtype)
+    s = cast(same, dtype, xp)
     zero = xp.zeros((), dtype=dtype, device=device_of(a))
     push = xp.maximum(m - d, zero)
     loss = 0.5 * (s * sq + (1 - s) * push * push)
@@ -463,7 +463,7 @@ def cosine_embedding_loss(
     dtype, ax = _pair_inputs(x1, x2, y, "y", axis, xp)
     if not (is_floating(y, xp) or is_integer(y, xp)):
         raise TypeError(f"y must be an integer or floating array of 1/-1, got {y.dtype}")
-    a, b = xp.astype(x1, dtype), xp.astype(x2, dtype)
+    a, b = cast(x1, dtype, xp), cast(x2, dtype, xp)
     m = continuous(margin, "margin", a, xp, low=-1.0, high=1.0)
     eps = 1e-12
     cos = xp.sum(a * b, axis=ax) / xp.sqrt(

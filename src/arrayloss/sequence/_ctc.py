@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, array_namespace, device_of, values_readable
-from .._lib._dtypes import compute_dtype, is_integer
+from .._lib._dtypes import cast, compute_dtype, is_integer
 from .._lib._fused import fused_ctc_loss
 from .._lib._reduction import check_reduction, reduce_loss
 from .._lib._scan import scan
@@ -51,8 +51,8 @@ def ctc_forward(
     dev = device_of(log_probs)
     dtype = log_probs.dtype
     itype = targets.dtype
-    tl = xp.clip(xp.astype(target_lengths, itype), 0, s_max)
-    il = xp.astype(input_lengths, itype)
+    tl = xp.clip(cast(target_lengths, itype, xp), 0, s_max)
+    il = cast(input_lengths, itype, xp)
     # extended label l' = (blank, y1, blank, y2, ..., blank); padding read as blank
     pos = xp.arange(s_max, dtype=itype, device=dev)
     y = xp.where(pos[None, :] < tl[:, None], targets, xp.full((), blank, dtype=itype, device=dev))
@@ -118,7 +118,7 @@ def _check_values(
     _, t, c = (int(s) for s in log_probs.shape)
     s_max = int(targets.shape[1])
     pos = xp.arange(s_max, dtype=targets.dtype, device=device_of(targets))
-    used = pos[None, :] < xp.astype(target_lengths, targets.dtype)[:, None]
+    used = pos[None, :] < cast(target_lengths, targets.dtype, xp)[:, None]
     checks = (
         (
             xp.any((target_lengths > s_max) | (target_lengths < 0)),
@@ -268,7 +268,7 @@ def ctc_loss(
             f"targets must have shape (N, S) = ({n}, S) (padded), got {tuple(targets.shape)}"
         )
     _check_values(log_probs, targets, input_lengths, target_lengths, blank, xp)
-    lp = log_probs if log_probs.dtype == dtype else xp.astype(log_probs, dtype)
+    lp = log_probs if log_probs.dtype == dtype else cast(log_probs, dtype, xp)
     nll = fused_ctc_loss(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
     if nll is None:
         nll = ctc_forward(lp, targets, input_lengths, target_lengths, blank=blank, xp=xp)
@@ -279,5 +279,5 @@ def ctc_loss(
         nll = xp.where(xp.isinf(nll), zero, nll)
     if reduction == "mean":
         one = xp.ones((), dtype=dtype, device=device_of(lp))
-        nll = nll / xp.maximum(xp.astype(target_lengths, dtype), one)
+        nll = nll / xp.maximum(cast(target_lengths, dtype, xp), one)
     return reduce_loss(nll, reduction, xp=xp, weights=weights)
