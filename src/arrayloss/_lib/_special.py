@@ -253,6 +253,30 @@ def sigmoid_cross_entropy(x: Array, y: Array, *, xp: Namespace) -> Array:
     return -(y * log_p + (1.0 - y) * log_1mp)
 
 
+def safe_sqrt(x: Array, *, xp: Namespace) -> Array:
+    """``sqrt(x)`` for ``x >= 0`` with gradient 0 (not inf or NaN) at ``x = 0``.
+
+    ``d sqrt(x)/dx = 1/(2 sqrt x)`` is infinite at 0 and times the zero gradient of a
+    squared distance gives NaN; a double ``where`` keeps 0 out of the ``sqrt``. A NaN
+    stays NaN (the test is ``not x <= 0``, not ``x > 0``).
+    """
+    positive = xp.logical_not(x <= 0)
+    one = xp.ones((), dtype=x.dtype, device=device_of(x))
+    zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
+    return xp.where(positive, xp.sqrt(xp.where(positive, x, one)), zero)
+
+
+def euclidean_norm(x: Array, axis: int, *, xp: Namespace) -> Array:
+    """``sqrt(sum(x**2))`` along ``axis``, with gradient 0 (not NaN) where it is 0.
+
+    torch: ``torch.linalg.vector_norm``, one kernel each way, whose backward is already
+    0 at a zero norm; elsewhere :func:`safe_sqrt` of the sum of squares.
+    """
+    if is_torch_namespace(xp):
+        return torch_module().linalg.vector_norm(x, 2, dim=axis)
+    return safe_sqrt(xp.sum(x * x, axis=axis), xp=xp)
+
+
 def log1mexp(a: Array, *, xp: Namespace) -> Array:
     r""":math:`\log(1 - e^{a})` for :math:`a < 0` (Maechler 2012, eq. 7).
 

@@ -1,20 +1,11 @@
-"""Helpers shared by the generative family: a square root with a finite gradient at 0,
-per-sample sums, and the spatial axes of an image batch.
+"""Helpers shared by the generative family: per-sample sums and the spatial axes of an
+image batch.
 """
 
 from __future__ import annotations
 
-from .._lib._compat import Array, Namespace, device_of
+from .._lib._compat import Array, Namespace
 from .._lib._validation import normalize_axis
-
-
-def safe_sqrt(s: Array, xp: Namespace) -> Array:
-    """``sqrt(s)`` for ``s >= 0`` with gradient 0 (not inf or NaN) at ``s = 0``."""
-    positive = xp.logical_not(s <= 0)
-    one = xp.ones((), dtype=s.dtype, device=device_of(s))
-    zero = xp.zeros((), dtype=s.dtype, device=device_of(s))
-    # double where: d sqrt(s)/ds = 1/(2 sqrt s) is inf at 0, and inf * 0 = NaN
-    return xp.where(positive, xp.sqrt(xp.where(positive, s, one)), zero)
 
 
 def per_sample_sum(x: Array, xp: Namespace) -> Array:

@@ -12,9 +12,8 @@ from .._lib._gather import gather_last
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
 from .._lib._scan import scan
-from .._lib._special import cumulative_sum, logsumexp, safe_power, stop_gradient
+from .._lib._special import cumulative_sum, logsumexp, safe_power, safe_sqrt, stop_gradient
 from .._lib._validation import check_choice, check_number, require_static
-from ._common import safe_sqrt
 
 __all__ = [
     "mmd",
@@ -597,7 +596,7 @@ def mmd(
         sq = xp.sum((xp.expand_dims(s, axis=1) - xp.expand_dims(t, axis=0)) ** 2, axis=-1)
         if kernel == "gaussian":
             return xp.exp(-sq / (2.0 * sigma * sigma))  # type: ignore[operator]
-        r = safe_sqrt(sq, xp)
+        r = safe_sqrt(sq, xp=xp)
         if kernel == "laplacian":
             return xp.exp(-r / sigma)
         return -r

@@ -8,8 +8,9 @@ from .._lib._compat import Array, Namespace, array_namespace
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
+from .._lib._special import safe_sqrt
 from .._lib._validation import require_static
-from ._common import per_sample_sum, safe_sqrt
+from ._common import per_sample_sum
 
 __all__ = ["gradient_penalty", "r1_penalty"]
 
@@ -106,7 +107,7 @@ def gradient_penalty(
     require_static(one_sided, "one_sided")
     t = continuous(target, "target", s, xp, low=0.0)
     check_weights(weights, tuple(s.shape), xp)
-    gap = safe_sqrt(s, xp) - t
+    gap = safe_sqrt(s, xp=xp) - t
     if one_sided:
         gap = xp.maximum(gap, xp.zeros((), dtype=gap.dtype, device=gap.device))
     return reduce_loss(gap**2, reduction, xp=xp, weights=weights)

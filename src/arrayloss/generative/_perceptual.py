@@ -11,8 +11,8 @@ from .._lib._compat import Array, Namespace, array_namespace, device_of, is_arra
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import Hyper, continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
+from .._lib._special import safe_sqrt
 from .._lib._validation import check_choice, normalize_axis, require_static
-from ._common import safe_sqrt
 
 __all__ = ["perceptual_loss", "style_loss"]
 
@@ -95,8 +95,8 @@ def _layer_weights(
 
 def _unit(f: Array, ax: int, xp: Namespace) -> Array:
     """``f / ||f||`` along the channel axis, 0 where the norm is 0, finite gradient."""
-    norm = safe_sqrt(xp.sum(f * f, axis=ax, keepdims=True), xp)
-    positive = norm > 0
+    norm = safe_sqrt(xp.sum(f * f, axis=ax, keepdims=True), xp=xp)
+    positive = xp.logical_not(norm <= 0)  # a NaN feature stays NaN
     one = xp.ones((), dtype=f.dtype, device=device_of(f))
     # LPIPS's f / (sqrt(sum f^2) + eps) has a NaN gradient at f = 0 (d sqrt at 0)
     return xp.where(positive, f / xp.where(positive, norm, one), xp.zeros_like(f))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from .._lib._compat import Array, array_namespace
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
+from .._lib._special import safe_sqrt
 from .._lib._validation import check_choice, require_static
-from ._common import per_sample_sum, safe_sqrt, spatial_axes
+from ._common import per_sample_sum, spatial_axes
 
 __all__ = ["total_variation_loss"]
 
@@ -115,5 +116,5 @@ def total_variation_loss(
         for ax in axes:
             d2 = _diff(x, ax, axes) ** 2
             sq = d2 if sq is None else sq + d2
-        loss = per_sample_sum(safe_sqrt(sq, xp), xp)
+        loss = per_sample_sum(safe_sqrt(sq, xp=xp), xp)
     return reduce_loss(loss, reduction, xp=xp, weights=weights)

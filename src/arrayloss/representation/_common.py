@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, compute_dtype, is_integer
-from .._lib._special import logsumexp
+from .._lib._special import logsumexp, safe_sqrt
 
 __all__ = [
     "check_embeddings",
@@ -14,7 +14,6 @@ __all__ = [
     "masked_logsumexp",
     "multi_positive_log_prob",
     "pairwise_distance",
-    "safe_sqrt",
     "unit",
 ]
 
@@ -39,18 +38,6 @@ def check_labels(labels: Array, n: int, name: str, xp: Namespace) -> None:
         raise TypeError(f"{name} must be an integer array, got dtype {labels.dtype}")
     if tuple(labels.shape) != (n,):
         raise ValueError(f"{name} must have shape ({n},), got shape {tuple(labels.shape)}")
-
-
-def safe_sqrt(x: Array, *, xp: Namespace) -> Array:
-    """``sqrt(x)`` for ``x >= 0`` with gradient 0 at ``x = 0`` (not ``inf``/NaN).
-
-    ``d sqrt(x)/dx = 1/(2 sqrt x)`` is infinite at 0 and times the zero gradient of a
-    squared distance gives NaN; a double ``where`` keeps 0 out of the ``sqrt``.
-    """
-    zero = xp.zeros((), dtype=x.dtype, device=device_of(x))
-    one = xp.ones((), dtype=x.dtype, device=device_of(x))
-    pos = x > 0
-    return xp.where(pos, xp.sqrt(xp.where(pos, x, one)), zero)
 
 
 def unit(x: Array, axis: int, *, xp: Namespace) -> Array:

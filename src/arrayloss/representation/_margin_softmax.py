@@ -5,9 +5,8 @@ from __future__ import annotations
 from .._lib._compat import Array, array_namespace, array_or_none, device_of
 from .._lib._dtypes import cast, compute_dtype
 from .._lib._hyper import continuous, hyper_array, is_hyper_array
-from .._lib._special import one_hot
+from .._lib._special import one_hot, safe_sqrt
 from .._lib._validation import normalize_axis
-from ._common import safe_sqrt
 
 __all__ = ["margin_softmax_logits"]
 

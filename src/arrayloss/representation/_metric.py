@@ -9,9 +9,9 @@ from .._lib._compat import Array, Namespace, array_namespace, array_or_none, dev
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
 from .._lib._hyper import continuous
 from .._lib._reduction import check_reduction, check_weights, reduce_loss
-from .._lib._special import softplus
+from .._lib._special import euclidean_norm, safe_sqrt, softplus
 from .._lib._validation import check_number, normalize_axis, require_static
-from ._common import check_embeddings, check_labels, pairwise_distance, safe_sqrt
+from ._common import check_embeddings, check_labels, pairwise_distance
 
 __all__ = [
     "batch_all_triplet_loss",
@@ -51,7 +51,7 @@ def _hinge(x: Array, margin: object, soft: bool, *, xp: Namespace) -> Array:
 def _p_distance(diff: Array, p: float, axis: int, *, xp: Namespace) -> Array:
     """``||diff||_p`` along ``axis``, with a finite gradient at 0."""
     if p == 2:
-        return safe_sqrt(xp.sum(diff * diff, axis=axis), xp=xp)
+        return euclidean_norm(diff, axis, xp=xp)
     a = xp.abs(diff)
     if p == 1:
         return xp.sum(a, axis=axis)
