@@ -437,9 +437,18 @@ def _ott_peers(inputs: _Inputs) -> dict[str, Callable[..., Any]]:
         return {}
     its = {"min_iterations": SINKHORN_ITERATIONS, "max_iterations": SINKHORN_ITERATIONS}
 
+    jnp = importlib.import_module("jax.numpy")
+
     def ott(x: Any, y: Any) -> Any:
+        # in float64 when JAX's x64 mode is on: ott-jax 0.6's solver mixes its float64
+        # constants with float32 clouds in a lax.cond there and fails to trace
+        dtype = jnp.result_type(float)
         div, _ = sd.sinkhorn_divergence(
-            pointcloud.PointCloud, x, y, epsilon=2 * SINKHORN_EPSILON, solve_kwargs=its
+            pointcloud.PointCloud,
+            x.astype(dtype),
+            y.astype(dtype),
+            epsilon=2 * SINKHORN_EPSILON,
+            solve_kwargs=its,
         )
         return div
 
