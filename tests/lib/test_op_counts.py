@@ -117,6 +117,26 @@ def count_ops(name: str) -> tuple[int, int, collections.Counter[str]]:
     return sum(fwd.ops.values()), sum(both.ops.values()), fwd.ops
 
 
+def _fast_then_portable(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, run: Callable[[], Any]
+) -> tuple[Any, Any]:
+    """``run()`` with the fast path ``module.name`` (asserted taken, once), then with it
+    switched off so the portable code runs: ``(fast, portable)``."""
+    calls: list[bool] = []
+    real = getattr(module, name)
+
+    def spy(*a: Any, **k: Any) -> Any:
+        out = real(*a, **k)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(module, name, spy)
+    fast = run()
+    assert calls == [True], f"the fast path {name} was not taken"
+    monkeypatch.setattr(module, name, lambda *a, **k: None)
+    return fast, run()
+
+
 @pytest.mark.parametrize("name", sorted(BUDGETS))
 def test_eager_op_count_within_budget(name: str) -> None:
     fwd, both, ops = count_ops(name)
@@ -226,19 +246,9 @@ def test_fused_torch_cross_entropy_equals_portable(
         out.sum().backward()
         return out.detach().numpy(), xt.grad.numpy()
 
-    calls: list[int] = []
-    real = _cross_entropy.fused_cross_entropy
-
-    def spy(*a: Any, **k: Any) -> Any:
-        out = real(*a, **k)
-        calls.append(out is not None)
-        return out
-
-    monkeypatch.setattr(_cross_entropy, "fused_cross_entropy", spy)
-    fast = value_and_grad()
-    assert calls == [True], "the fused path was not taken"
-    monkeypatch.setattr(_cross_entropy, "fused_cross_entropy", lambda *a, **k: None)
-    slow = value_and_grad()
+    fast, slow = _fast_then_portable(
+        monkeypatch, _cross_entropy, "fused_cross_entropy", value_and_grad
+    )
     assert np.all(np.isfinite(fast[0]))
     assert np.all(np.isfinite(fast[1]))
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12, atol=1e-15)
@@ -350,19 +360,9 @@ def test_fused_torch_binary_cross_entropy_equals_portable(
         out.sum().backward()
         return [out.detach().numpy(), xt.grad.numpy(), yt.grad.numpy()]
 
-    calls: list[bool] = []
-    real = _cross_entropy.fused_binary_cross_entropy
-
-    def spy(*a: Any, **k: Any) -> Any:
-        out = real(*a, **k)
-        calls.append(out is not None)
-        return out
-
-    monkeypatch.setattr(_cross_entropy, "fused_binary_cross_entropy", spy)
-    fast = value_and_grads()
-    assert calls == [True], "the fused path was not taken"
-    monkeypatch.setattr(_cross_entropy, "fused_binary_cross_entropy", lambda *a, **k: None)
-    slow = value_and_grads()
+    fast, slow = _fast_then_portable(
+        monkeypatch, _cross_entropy, "fused_binary_cross_entropy", value_and_grads
+    )
     for a, b in zip(fast, slow, strict=True):
         assert np.all(np.isfinite(a))
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
@@ -506,19 +506,9 @@ def test_fused_label_log_odds_equals_portable(
         out.sum().backward()
         return out.detach().double().numpy(), xt.grad.double().numpy()
 
-    calls: list[bool] = []
-    real = _classification_common.fused_label_log_odds
-
-    def spy(*a: Any, **k: Any) -> Any:
-        out = real(*a, **k)
-        calls.append(out is not None)
-        return out
-
-    monkeypatch.setattr(_classification_common, "fused_label_log_odds", spy)
-    fast = value_and_grad()
-    assert calls == [True], "the fused path was not taken"
-    monkeypatch.setattr(_classification_common, "fused_label_log_odds", lambda *a, **k: None)
-    slow = value_and_grad()
+    fast, slow = _fast_then_portable(
+        monkeypatch, _classification_common, "fused_label_log_odds", value_and_grad
+    )
     assert np.all(np.isfinite(fast[0]))
     assert np.all(np.isfinite(fast[1]))
     eps = float(torch.finfo(dtype).eps)
