@@ -8,8 +8,9 @@ per-class reductions of the forward and that kernel is about 3x slower (torch 2.
 CPU, 8x4x256x256, 2 cores: forward+backward 18.0 ms against 5.8 ms; the forward
 alone 12.5 ms against 1.95 ms). The peers escape it only by accident: MONAI's
 ``DiceLoss(to_onehot_y=True)`` and kornia's ``dice_loss`` graph-break around their
-one-hot encoding, so it runs eagerly. Passing a one-hot (or probability) target to
-``arrayloss.dice_loss`` gives the fast kernel.
+one-hot encoding, so it runs eagerly. ``arrayloss``'s region losses avoid it by
+forming their per-class sums from the index labels on torch (a gather and
+scatter-adds, ``_lib/_class_sums.py``): no one-hot at all.
 """
 
 from __future__ import annotations

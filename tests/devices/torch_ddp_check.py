@@ -21,6 +21,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 import arrayloss as al
+from arrayloss._lib import _class_sums as class_sums
 
 METRICS = ["mean_iou", "iou_score", "dice_score", "f1_score", "precision", "recall"]
 LOSSES = [
@@ -66,7 +67,10 @@ def worker(rank: int, path: str, out: str) -> None:
     half = features.shape[0] // WORLD
     mine = slice(rank * half, (rank + 1) * half)
     worst: dict[str, float] = {}
-    for name in LOSSES:
+    # both ways of forming the per-class sums: the one-hot (these small inputs, eager)
+    # and index labels (_lib/_class_sums.py, threshold lowered to 0)
+    for name, min_size in [(n, s) for n in LOSSES for s in (class_sums.EAGER_MIN_SIZE, 0)]:
+        class_sums.EAGER_MIN_SIZE = min_size
         for batch_dice in (False, True):
             for reduction in ("mean", "sum"):
                 kw = {"batch_dice": batch_dice, "reduction": reduction, "ignore_index": -1}
@@ -77,9 +81,8 @@ def worker(rank: int, path: str, out: str) -> None:
                 grad = torch.asarray(got_g)
                 dist.all_reduce(grad)  # what DDP does: average the gradients over ranks
                 grad /= WORLD
-                worst[f"{name} batch_dice={batch_dice} {reduction}"] = max(
-                    abs(got - want), float(np.max(np.abs(grad.numpy() - want_g)))
-                )
+                key = f"{name} batch_dice={batch_dice} {reduction} index_sums={min_size == 0}"
+                worst[key] = max(abs(got - want), float(np.max(np.abs(grad.numpy() - want_g))))
     preds = torch.argmax(features @ weight, dim=-1)
     counts = al.confusion_matrix(preds[mine], labels[mine], 3, ignore_index=-1)
     dist.all_reduce(counts)  # a sum over positions: the halves' counts add

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .._lib._axis_reductions import axis_sum
+from .._lib._class_sums import has_label_class_sums, label_class_sums
 from .._lib._collective import Sync, synced
 from .._lib._compat import Array, Namespace, device_of
 from .._lib._dtypes import cast, compute_dtype, is_floating, is_integer
@@ -144,22 +145,63 @@ def _drop_background(x: Array, ax: int) -> Array:
     return x[index]
 
 
-class RegionTerms(NamedTuple):
+class IndexTarget(NamedTuple):
+    """Integer labels of a multiclass region loss, kept as indices (no one-hot): the
+    safe class index per position (ignored and invalid ones replaced), whether it is
+    kept, whether it was invalid (out of range, found where values cannot be read)."""
+
+    labels: Array
+    keep: Array | None
+    invalid: Array | None
+    num_classes: int
+
+
+class RegionTerms:
     """Everything a per-class region loss needs after the shared input handling.
 
     ``probs`` and ``target`` have the background dropped when asked and are 0 at
     ignored positions; ``kept`` is 1.0 at kept positions and 0.0 at ignored ones
     (``probs``'s shape), or None when nothing is ignored; ``sum_axes`` are the
-    spatial axes, plus axis 0 with ``batch_dice``.
+    spatial axes, plus axis 0 with ``batch_dice``. Integer labels on a backend with
+    native per-class sums (``_lib/_class_sums.py``) stay indices in ``index``: the
+    overlap sums read them directly, and ``target`` builds the one-hot only for the
+    losses that read it.
     """
 
-    probs: Array
-    target: Array
-    kept: Array | None
-    class_weights: Array | None
-    sum_axes: tuple[int, ...]
-    ax: int
-    sync: Sync | None = None
+    def __init__(
+        self,
+        probs: Array,
+        target: Array | None,
+        kept: Array | None,
+        class_weights: Array | None,
+        sum_axes: tuple[int, ...],
+        ax: int,
+        sync: Sync | None = None,
+        *,
+        index: IndexTarget | None = None,
+        drop_background: bool = False,
+        xp: Namespace | None = None,
+    ) -> None:
+        self.probs, self.kept, self.class_weights = probs, kept, class_weights
+        self.sum_axes, self.ax, self.sync = sum_axes, ax, sync
+        self.index, self.drop_background = index, drop_background
+        self._target, self._xp = target, xp
+
+    @property
+    def target(self) -> Array:
+        """The float target, ``probs``'s shape (the one-hot built on first use)."""
+        if self._target is None:
+            index, xp = self.index, self._xp
+            if index is None or xp is None:
+                raise ValueError("RegionTerms needs a target or index labels")
+            g = one_hot(index.labels, index.num_classes, self.ax, dtype=self.probs.dtype, xp=xp)
+            if index.keep is not None:
+                zero = xp.zeros((), dtype=g.dtype, device=device_of(g))
+                g = xp.where(xp.expand_dims(index.keep, axis=self.ax), g, zero)
+            if index.invalid is not None:
+                g = poison(g, xp.expand_dims(index.invalid, axis=self.ax), xp)
+            self._target = _drop_background(g, self.ax) if self.drop_background else g
+        return self._target
 
 
 def _region_terms(
@@ -175,29 +217,77 @@ def _region_terms(
     batch_dice: bool,
     xp: Namespace,
     sync: Sync | None = None,
+    index_sums: bool = True,
 ) -> RegionTerms:
-    """The dice-family keywords, one meaning: modes, ignore, background, class weights."""
-    probs, target, ax, keep = _region_inputs_keep(
-        logits,
-        labels,
-        mode=mode,
-        axis=axis,
-        from_logits=from_logits,
-        ignore_index=ignore_index,
-        xp=xp,
-    )
+    """The dice-family keywords, one meaning: modes, ignore, background, class weights.
+
+    ``index_sums=False`` keeps integer labels as a one-hot from the start, for a loss
+    that combines the overlap sums with sums over the one-hot target (MCC's true
+    negatives), so both come from the same summation order.
+    """
+    index = None
+    index_inputs = None
+    if index_sums and mode == "multiclass" and has_label_class_sums(logits, xp):
+        index_inputs = _multiclass_index_inputs(
+            logits, labels, axis, from_logits, ignore_index, xp
+        )
+    target: Array | None
+    if index_inputs is not None:
+        probs, ax, keep, index = index_inputs
+        target = None
+    else:
+        probs, target, ax, keep = _region_inputs_keep(
+            logits,
+            labels,
+            mode=mode,
+            axis=axis,
+            from_logits=from_logits,
+            ignore_index=ignore_index,
+            xp=xp,
+        )
     cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
     kept = None
     if keep is not None:
         kept = xp.broadcast_to(cast(keep, logits.dtype, xp), tuple(probs.shape))
-    if not include_background and mode != "binary":
-        probs, target = _drop_background(probs, ax), _drop_background(target, ax)
+    drop = not include_background and mode != "binary"
+    if drop:
+        probs = _drop_background(probs, ax)
+        target = None if target is None else _drop_background(target, ax)
         kept = None if kept is None else _drop_background(kept, ax)
         cw = None if cw is None else cw[1:]
     sum_axes = tuple(d for d in range(logits.ndim) if d not in (0, ax))
     if batch_dice:
         sum_axes = (0, *sum_axes)
-    return RegionTerms(probs, target, kept, cw, sum_axes, ax, sync)
+    return RegionTerms(
+        probs, target, kept, cw, sum_axes, ax, sync, index=index, drop_background=drop, xp=xp
+    )
+
+
+def _multiclass_index_inputs(
+    logits: Array,
+    labels: Array,
+    axis: int,
+    from_logits: bool,
+    ignore_index: object,
+    xp: Namespace,
+) -> tuple[Array, int, Array | None, IndexTarget] | None:
+    """Masked probabilities, class axis, keep-mask (broadcastable) and the index target,
+    or None where the labels are not class indices (the dense path handles them, and
+    raises the errors of a bad ``logits`` shape or ``axis``)."""
+    if logits.ndim < 2:
+        return None
+    ax = normalize_axis(axis, logits.ndim)
+    if ax == 0:
+        return None
+    target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
+    if not target.is_index:
+        return None
+    probs = softmax(logits, ax, xp=xp) if from_logits else logits
+    keep = None if target.keep is None else xp.expand_dims(target.keep, axis=ax)
+    if keep is not None:
+        probs = xp.where(keep, probs, xp.zeros((), dtype=logits.dtype, device=device_of(logits)))
+    index = IndexTarget(target.values, target.keep, target.invalid, int(logits.shape[ax]))
+    return probs, ax, keep, index
 
 
 def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
@@ -211,10 +301,48 @@ def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Arra
     Near a perfect prediction the subtraction costs absolute accuracy of the order of
     eps in the loss, not relative accuracy of a loss that is itself near 0.
     Ignored positions are 0 in ``probs`` and ``target`` already.
+
+    With index labels (``terms.index``) ``tp`` and ``sum g`` come from per-class
+    sums over the labelled positions (``_lib/_class_sums.py``), summed in another order
+    than ``sum p``: ``fp`` and ``fn`` are clamped at 0 against that rounding.
     """
+    if terms.index is not None:
+        return _index_overlap_sums(terms, terms.index, xp)
     p, g = terms.probs, terms.target
     tp, sum_p, sum_g = _batch_sums(terms, xp, p * g, p, g)
     return tp, sum_p - tp, sum_g - tp
+
+
+def _index_overlap_sums(
+    terms: RegionTerms, index: IndexTarget, xp: Namespace
+) -> tuple[Array, Array, Array]:
+    """:func:`_overlap_sums` from index labels, without a one-hot."""
+    probs = terms.probs
+    full = probs
+    if terms.drop_background:
+        # the per-class sums index every class: a zero background column in front,
+        # whose sums are dropped again below
+        shape = list(probs.shape)
+        shape[terms.ax] = 1
+        zero = xp.zeros(tuple(shape), dtype=probs.dtype, device=device_of(probs))
+        full = xp.concat([zero, probs], axis=terms.ax)
+    weight = None if index.keep is None else cast(index.keep, probs.dtype, xp)
+    tp, count = label_class_sums(full, index.labels, weight, terms.ax, xp=xp)
+    if index.invalid is not None:
+        # an invalid label poisons its sample's sums, as NaN in the one-hot does
+        n = int(index.invalid.shape[0])
+        bad = xp.expand_dims(xp.any(xp.reshape(index.invalid, (n, -1)), axis=1), axis=1)
+        tp, count = poison(tp, bad, xp), poison(count, bad, xp)
+    if terms.drop_background:
+        tp, count = tp[:, 1:], count[:, 1:]
+    spatial = tuple(d for d in terms.sum_axes if d != 0)
+    sum_p = axis_sum(probs, spatial, xp=xp) if spatial else probs
+    if 0 in terms.sum_axes:
+        tp, count, sum_p = xp.sum(tp, axis=0), xp.sum(count, axis=0), xp.sum(sum_p, axis=0)
+        if terms.sync is not None:
+            tp, count, sum_p = synced(terms.sync, tp, count, sum_p, xp=xp)
+    zero = xp.zeros((), dtype=tp.dtype, device=device_of(tp))
+    return tp, xp.maximum(sum_p - tp, zero), xp.maximum(count - tp, zero)
 
 
 def _batch_sums(terms: RegionTerms, xp: Namespace, *xs: Array) -> tuple[Array, ...]:

@@ -145,7 +145,10 @@ def generalized_dice_loss(
         process_group=process_group,
     )
     tp, fp, fn = _overlap_sums(terms, xp)
-    (volume,) = _batch_sums(terms, xp, terms.target)
+    if terms.index is not None:  # index labels: sum g = tp + fn, no one-hot to build
+        volume = tp + fn
+    else:
+        (volume,) = _batch_sums(terms, xp, terms.target)
     w = _volume_weights(volume, weight_type, xp)
     if terms.class_weights is not None:
         w = w * terms.class_weights

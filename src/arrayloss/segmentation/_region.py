@@ -53,6 +53,7 @@ def _prepare(
     axis_name: object = None,
     process_group: object = None,
     extra: dict[str, Array | None] | None = None,
+    index_sums: bool = True,
 ) -> tuple[Namespace, RegionTerms, str, Hyper]:
     """Namespace (once per public call), validated options and the shared region terms."""
     xp = array_namespace(
@@ -78,6 +79,7 @@ def _prepare(
         batch_dice=batch_dice,
         xp=xp,
         sync=device_sum(axis_name, process_group, xp),
+        index_sums=index_sums,
     )
     return xp, terms, reduction, smooth
 
@@ -840,6 +842,7 @@ def mcc_loss(
         batch_dice=batch_dice,
         axis_name=axis_name,
         process_group=process_group,
+        index_sums=False,  # its true negatives come from the one-hot: one summation order
     )
     tp, fp, fn = _overlap_sums(terms, xp)
     negatives = (1.0 - terms.probs) * (1.0 - terms.target)
