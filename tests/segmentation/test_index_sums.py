@@ -8,6 +8,7 @@ take the index path."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -15,20 +16,15 @@ import pytest
 
 import arrayloss as al
 from arrayloss._lib import _class_sums
+from arrayloss._registry import LOSSES as REGISTRY
 from arrayloss.segmentation import _common
 
 torch = pytest.importorskip("torch")
 
-LOSSES = [
-    "dice_loss",
-    "jaccard_loss",
-    "tversky_loss",
-    "focal_tversky_loss",
-    "log_cosh_dice_loss",
-    "generalized_dice_loss",
-    "sensitivity_specificity_loss",
-    "mcc_loss",
-]
+# the per-class region losses: those that sum over devices (axis_name), the same sums
+LOSSES = sorted(
+    info.name for info in REGISTRY if "axis_name" in inspect.signature(info.loss()).parameters
+)
 OPTIONS: list[dict[str, Any]] = [
     {},
     {"ignore_index": -1},
