@@ -6,7 +6,8 @@ import contextlib
 import csv
 import io
 import re
-import time
+import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +111,27 @@ def test_interleaved_pairs_alternate_their_order() -> None:
     assert calls == ["a", "b"] * 3 + ["a", "b", "b", "a", "a", "b", "b", "a", "a", "b"]
 
 
-def test_interleaved_times_follow_the_callables_not_the_order() -> None:
-    # a sleeps longer than b: every a-time must exceed every b-time whichever ran first
-    ta, tb = _bench._interleaved(lambda: time.sleep(0.004), lambda: time.sleep(0.001), 0.0, 6, 6)
-    assert min(ta) > max(tb)
+def test_interleaved_times_follow_the_callables_not_the_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a fake clock that a advances by 4 and b by 1 (real sleeps were flaky on a loaded
+    # machine): every a-time is 4 and every b-time 1 whichever ran first, and the
+    # pairs alternate A B, B A after the warm-up
+    now = [0.0]
+    calls: list[str] = []
+
+    def tick(name: str, step: float) -> Callable[[], None]:
+        def run() -> None:
+            calls.append(name)
+            now[0] += step
+
+        return run
+
+    monkeypatch.setattr(_bench, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    ta, tb = _bench._interleaved(tick("a", 4.0), tick("b", 1.0), 0.0, 6, 6)
+    assert ta == [4.0] * 6
+    assert tb == [1.0] * 6
+    assert calls[6:] == ["a", "b", "b", "a"] * 3  # after 4 warm-up calls and the probe pair
 
 
 def test_a_failing_torch_peer_is_reported_and_the_others_still_run(
