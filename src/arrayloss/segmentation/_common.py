@@ -68,6 +68,33 @@ def _region_inputs_keep(
 ) -> tuple[Array, Array, int, Array | None]:
     """:func:`_region_inputs` plus the boolean keep-mask (None when nothing is ignored),
     broadcastable to ``probs``: the losses that count true negatives need it."""
+    probs, g, ax, keep, _ = _region_inputs_any(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+        dense=True,
+    )
+    assert g is not None  # dense=True always builds the target
+    return probs, g, ax, keep
+
+
+def _region_inputs_any(
+    logits: Array,
+    labels: Array,
+    *,
+    mode: str,
+    axis: int,
+    from_logits: bool,
+    ignore_index: object,
+    xp: Namespace,
+    dense: bool,
+) -> tuple[Array, Array | None, int, Array | None, IndexTarget | None]:
+    """:func:`_region_inputs_keep`, and with ``dense=False`` integer multiclass labels
+    kept as an :class:`IndexTarget` (the float target is then None)."""
     check_choice(mode, "mode", MODES)
     if logits.ndim < 2:
         raise ValueError(
@@ -86,11 +113,15 @@ def _region_inputs_keep(
         probs = softmax(logits, ax, xp=xp) if from_logits else logits
         target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
         if target.is_index:
-            g = one_hot(target.values, num_classes, ax, dtype=logits.dtype, xp=xp)
+            index = IndexTarget(target.values, target.keep, target.invalid, num_classes)
             keep = None if target.keep is None else xp.expand_dims(target.keep, axis=ax)
-            invalid = None if target.invalid is None else xp.expand_dims(target.invalid, axis=ax)
-        else:
-            g, keep, invalid = target.values, None, None
+            if keep is not None:
+                zero = xp.zeros((), dtype=logits.dtype, device=device_of(logits))
+                probs = xp.where(keep, probs, zero)
+            if not dense:
+                return probs, None, ax, keep, index
+            return probs, _one_hot_target(index, ax, logits.dtype, xp), ax, keep, None
+        g, keep, invalid = target.values, None, None
     else:
         probs = sigmoid(logits, xp=xp) if from_logits else logits
         g, keep, invalid = _binary_mask_target(logits, labels, ax, mode, ignore_index, xp)
@@ -100,7 +131,19 @@ def _region_inputs_keep(
         g = xp.where(keep, g, zero)
     if invalid is not None:
         g = poison(g, invalid, xp)
-    return probs, g, ax, keep
+    return probs, g, ax, keep, None
+
+
+def _one_hot_target(index: IndexTarget, ax: int, dtype: Any, xp: Namespace) -> Array:
+    """The float one-hot of index labels along ``ax``: 0 at ignored positions, NaN at
+    invalid ones."""
+    g = one_hot(index.labels, index.num_classes, ax, dtype=dtype, xp=xp)
+    if index.keep is not None:
+        zero = xp.zeros((), dtype=g.dtype, device=device_of(g))
+        g = xp.where(xp.expand_dims(index.keep, axis=ax), g, zero)
+    if index.invalid is not None:
+        g = poison(g, xp.expand_dims(index.invalid, axis=ax), xp)
+    return g
 
 
 def _binary_mask_target(
@@ -194,12 +237,7 @@ class RegionTerms:
             index, xp = self.index, self._xp
             if index is None or xp is None:
                 raise ValueError("RegionTerms needs a target or index labels")
-            g = one_hot(index.labels, index.num_classes, self.ax, dtype=self.probs.dtype, xp=xp)
-            if index.keep is not None:
-                zero = xp.zeros((), dtype=g.dtype, device=device_of(g))
-                g = xp.where(xp.expand_dims(index.keep, axis=self.ax), g, zero)
-            if index.invalid is not None:
-                g = poison(g, xp.expand_dims(index.invalid, axis=self.ax), xp)
+            g = _one_hot_target(index, self.ax, self.probs.dtype, xp)
             self._target = _drop_background(g, self.ax) if self.drop_background else g
         return self._target
 
@@ -225,26 +263,17 @@ def _region_terms(
     that combines the overlap sums with sums over the one-hot target (MCC's true
     negatives), so both come from the same summation order.
     """
-    index = None
-    index_inputs = None
-    if index_sums and mode == "multiclass" and has_label_class_sums(logits, xp):
-        index_inputs = _multiclass_index_inputs(
-            logits, labels, axis, from_logits, ignore_index, xp
-        )
-    target: Array | None
-    if index_inputs is not None:
-        probs, ax, keep, index = index_inputs
-        target = None
-    else:
-        probs, target, ax, keep = _region_inputs_keep(
-            logits,
-            labels,
-            mode=mode,
-            axis=axis,
-            from_logits=from_logits,
-            ignore_index=ignore_index,
-            xp=xp,
-        )
+    dense = not (index_sums and mode == "multiclass" and has_label_class_sums(logits, xp))
+    probs, target, ax, keep, index = _region_inputs_any(
+        logits,
+        labels,
+        mode=mode,
+        axis=axis,
+        from_logits=from_logits,
+        ignore_index=ignore_index,
+        xp=xp,
+        dense=dense,
+    )
     cw = class_weight_vector(class_weights, int(logits.shape[ax]), logits, xp)
     kept = None
     if keep is not None:
@@ -261,33 +290,6 @@ def _region_terms(
     return RegionTerms(
         probs, target, kept, cw, sum_axes, ax, sync, index=index, drop_background=drop, xp=xp
     )
-
-
-def _multiclass_index_inputs(
-    logits: Array,
-    labels: Array,
-    axis: int,
-    from_logits: bool,
-    ignore_index: object,
-    xp: Namespace,
-) -> tuple[Array, int, Array | None, IndexTarget] | None:
-    """Masked probabilities, class axis, keep-mask (broadcastable) and the index target,
-    or None where the labels are not class indices (the dense path handles them, and
-    raises the errors of a bad ``logits`` shape or ``axis``)."""
-    if logits.ndim < 2:
-        return None
-    ax = normalize_axis(axis, logits.ndim)
-    if ax == 0:
-        return None
-    target = class_target(logits, labels, ax, ignore_index=ignore_index, xp=xp)
-    if not target.is_index:
-        return None
-    probs = softmax(logits, ax, xp=xp) if from_logits else logits
-    keep = None if target.keep is None else xp.expand_dims(target.keep, axis=ax)
-    if keep is not None:
-        probs = xp.where(keep, probs, xp.zeros((), dtype=logits.dtype, device=device_of(logits)))
-    index = IndexTarget(target.values, target.keep, target.invalid, int(logits.shape[ax]))
-    return probs, ax, keep, index
 
 
 def _overlap_sums(terms: RegionTerms, xp: Namespace) -> tuple[Array, Array, Array]:
